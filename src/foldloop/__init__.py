@@ -1,0 +1,1 @@
+from foldloop.core import *
