@@ -1,0 +1,84 @@
+"""Fitting user functions to the loop's call ``fn(state, event)``.
+
+A handler may take ``(state, event, *args)`` or ``(state, *args)``; a tap also ``(*args)``.
+The first form that binds wins, in that order (the order of the typed overloads of
+``Loop.attach`` and ``Loop.tap``). The decision is made once, at attach time.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from ._events import Event
+
+# The loop calls every attachment as ``call(state, event)``; what it returns is the handler's
+# business (checked by the loop for handlers, ignored for taps), hence ``Any`` here.
+Call = Callable[[Any, Event], Any]
+
+_SHAPES = ("(state, event, *args)", "(state, *args)", "(*args)")
+
+
+def name_of(fn: object) -> str:
+    """A readable name for ``fn`` in error messages.
+
+    >>> name_of(len)
+    'len'
+    """
+    return str(getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or repr(fn))
+
+
+def _binds(sig: inspect.Signature, n_leading: int, args: tuple[object, ...], kwargs: Mapping[str, object]) -> bool:
+    try:
+        sig.bind(*([None] * n_leading), *args, **kwargs)
+    except TypeError:
+        return False
+    return True
+
+
+def fit(
+    fn: Callable[..., object],
+    args: tuple[object, ...],
+    kwargs: Mapping[str, object],
+    *,
+    allow_bare: bool,
+    where: str,
+) -> Call:
+    """``fn`` with ``args``/``kwargs`` bound, as a function of ``(state, event)``.
+
+    Raises:
+        TypeError: ``fn`` is not callable, or none of the accepted shapes binds.
+
+    >>> call = fit(lambda state, k: state + k, (10,), {}, allow_bare=False, where="test")
+    >>> call(1, None)
+    11
+    """
+    if not callable(fn):
+        raise TypeError(f"{where}: expected a function, got {fn!r} of type {type(fn).__name__}")
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):  # some builtins have no signature: call them the full way
+        return _bound(fn, 2, args, kwargs)
+    shapes = (2, 1, 0) if allow_bare else (2, 1)
+    for n_leading in shapes:
+        if _binds(sig, n_leading, args, kwargs):
+            return _bound(fn, n_leading, args, kwargs)
+    extra = ", ".join([*map(repr, args), *(f"{k}={v!r}" for k, v in kwargs.items())])
+    accepted = " or ".join(_SHAPES[: len(shapes)])
+    raise TypeError(
+        f"{where}: {name_of(fn)}{sig} cannot be called as {accepted}"
+        + (f" with extra arguments {extra}" if extra else "")
+        + "; change its parameters or the arguments given to attach()"
+    )
+
+
+def _bound(fn: Callable[..., object], n_leading: int, args: tuple[object, ...], kwargs: Mapping[str, object]) -> Call:
+    kw = dict(kwargs)
+    if n_leading == 2:
+        if not args and not kw:
+            return fn
+        return lambda state, event: fn(state, event, *args, **kw)
+    if n_leading == 1:
+        return lambda state, event: fn(state, *args, **kw)
+    return lambda state, event: fn(*args, **kw)

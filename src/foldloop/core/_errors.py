@@ -1,0 +1,62 @@
+"""The errors foldloop raises."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._events import Event
+    from ._state import State
+
+
+class FoldloopError(Exception):
+    """Base class of foldloop's own errors."""
+
+
+class RunError(FoldloopError):
+    """A step, handler or tap failed; nothing is lost.
+
+    ``state`` is the last good state (the one before the failing step or event, after the
+    ``ExceptionRaised`` handlers ran): pass it back to ``run`` to retry from exactly there.
+    The original exception is ``__cause__``.
+
+    Attributes:
+        state: the last good state.
+        event: the event being fired when it failed; None for the step or the data.
+        origin: what failed, in words (``"handler 'h' on IterationCompleted"``, ``"the step"``).
+        secondary: exceptions raised by ``ExceptionRaised`` handlers or taps while handling it.
+    """
+
+    # The carried state's value type is the user's T; an exception class cannot be generic.
+    state: State[Any]
+
+    def __init__(
+        self,
+        state: State[Any],
+        event: Event | None,
+        origin: str,
+        cause: BaseException,
+        secondary: tuple[BaseException, ...] = (),
+    ) -> None:
+        self.state = state
+        self.event = event
+        self.origin = origin
+        self.secondary = secondary
+        where = f"epoch {state.epoch}, iteration {state.iteration}"
+        extra = f" ({len(secondary)} more error(s) in ExceptionRaised handlers)" if secondary else ""
+        super().__init__(
+            f"{origin} failed at {where}: {type(cause).__name__}: {cause}{extra}. "
+            "The last good state is in .state; pass it back to run() to retry from there."
+        )
+
+
+class HandlerReturnError(FoldloopError, TypeError):
+    """A handler or step returned something that is not a :class:`foldloop.State`."""
+
+
+class TerminateEpochRefused(FoldloopError, RuntimeError):
+    """``terminate_epoch()`` was requested where no epoch can be cut (``Started``, ``EpochStarted``)."""
+
+
+class DataWarning(UserWarning):
+    """The data ran out for good before the run's required number of iterations."""

@@ -1,0 +1,108 @@
+"""Events: frozen values whose class is their kind.
+
+The loop fires the built-in kinds below; users define their own kinds by subclassing
+:class:`Event` (no registration) and fire them with :meth:`foldloop.State.emit`.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+
+@attrs.frozen
+class Event:
+    """Base class of every event. Its class is its kind; fields are its payload.
+
+    Subclass it for a custom event; filters work on it through the automatic per-kind count.
+
+    >>> @attrs.frozen
+    ... class Validated(Event):
+    ...     score: float
+    >>> Validated(0.9)
+    Validated(score=0.9)
+    """
+
+
+@attrs.frozen
+class Started(Event):
+    """A run starts (or a terminated run picks up again). Its count is the number of runs."""
+
+
+@attrs.frozen
+class EpochStarted(Event):
+    """An epoch starts; ``state.epoch`` is already the new epoch."""
+
+
+@attrs.frozen
+class GetBatchStarted(Event):
+    """The loop is about to draw a batch from the data."""
+
+
+@attrs.frozen
+class GetBatchCompleted(Event):
+    """A batch was drawn; the step has not seen it yet."""
+
+
+@attrs.frozen
+class IterationStarted(Event):
+    """An iteration starts; ``state.iteration`` is already the new iteration."""
+
+
+@attrs.frozen
+class IterationCompleted(Event):
+    """The step ran on the iteration's batch."""
+
+
+@attrs.frozen
+class EpochCompleted(Event):
+    """An epoch ended (also after ``terminate_epoch()``, not after ``terminate()`` mid-epoch)."""
+
+
+@attrs.frozen
+class Completed(Event):
+    """A run ended, normally or after ``terminate()``."""
+
+
+@attrs.frozen
+class Terminated(Event):
+    """A run was cut short by ``terminate()`` or by reaching ``max_iters`` mid-epoch."""
+
+
+@attrs.frozen
+class EpochTerminated(Event):
+    """An epoch was cut short by ``terminate_epoch()``; ``EpochCompleted`` follows."""
+
+
+@attrs.frozen
+class DataExhausted(Event):
+    """The data ran out before the epoch was over; the loop starts a new pass over it."""
+
+
+def _exception_key(exception: BaseException) -> tuple[type[BaseException], tuple[object, ...]]:
+    """Two failures are the same event when they are the same kind of error with the same args."""
+    return type(exception), exception.args
+
+
+@attrs.frozen
+class ExceptionRaised(Event):
+    """A step, handler or tap raised; the run raises :class:`foldloop.RunError` afterwards.
+
+    >>> ExceptionRaised(ValueError("bad batch")).exception
+    ValueError('bad batch')
+    """
+
+    exception: BaseException = attrs.field(eq=_exception_key)
+
+
+
+STARTED = Started()
+EPOCH_STARTED = EpochStarted()
+GET_BATCH_STARTED = GetBatchStarted()
+GET_BATCH_COMPLETED = GetBatchCompleted()
+ITERATION_STARTED = IterationStarted()
+ITERATION_COMPLETED = IterationCompleted()
+EPOCH_COMPLETED = EpochCompleted()
+COMPLETED = Completed()
+TERMINATED = Terminated()
+EPOCH_TERMINATED = EpochTerminated()
+DATA_EXHAUSTED = DataExhausted()

@@ -1,0 +1,326 @@
+"""Filters: values that decide on which occurrences of an event a trigger fires.
+
+A filter reads the event's count (how many times its kind has fired, this time included) and,
+for :func:`where`, the state and the event. Filters form a Boolean algebra under ``|``, ``&``
+and ``~``.
+
+Besides deciding, every filter gives a lower bound on the next count at which it may pass
+(:meth:`Filter.next_true`), so that the loop skips handlers that cannot fire and the cost of a
+run follows the handlers that fire, not those attached.
+"""
+
+from __future__ import annotations
+
+import abc
+import bisect
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+import attrs
+
+from ._events import Event
+from ._state import State
+
+E = TypeVar("E", bound=Event, contravariant=True)
+
+# The most steps spent tightening a bound of ``&``/``|`` before settling for a looser one.
+_BOUND_STEPS = 64
+
+
+class Filter(abc.ABC, Generic[E]):
+    """A decision on which counts (and states) a trigger fires.
+
+    >>> f = every(50) | once(1)
+    >>> [n for n in range(1, 151) if f.passes(n)]
+    [1, 50, 100, 150]
+    """
+
+    @abc.abstractmethod
+    def passes(self, count: int, state: State[Any] | None = None, event: E | None = None) -> bool:
+        """Whether the trigger fires at ``count`` (state and event matter to :func:`where` only).
+
+        >>> every(2).passes(4)
+        True
+        """
+
+    @abc.abstractmethod
+    def next_true(self, count: int) -> int | None:
+        """A lower bound on the first count ``>= count`` that may pass; None if none will.
+
+        >>> every(10).next_true(11)
+        20
+        """
+
+    @abc.abstractmethod
+    def next_false(self, count: int) -> int | None:
+        """A lower bound on the first count ``>= count`` that may fail; None if none will.
+
+        >>> every(10).next_false(10)
+        11
+        """
+
+    def __or__(self, other: Filter[E]) -> Filter[E]:
+        if not isinstance(other, Filter):
+            return NotImplemented
+        return _Or(self, other)
+
+    def __and__(self, other: Filter[E]) -> Filter[E]:
+        if not isinstance(other, Filter):
+            return NotImplemented
+        return _And(self, other)
+
+    def __invert__(self) -> Filter[E]:
+        return _Not(self)
+
+
+def _min_bound(a: int | None, b: int | None) -> int | None:
+    """The smaller of two bounds, where None means "never"."""
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return min(a, b)
+
+
+def _common_bound(
+    first: Callable[[int], int | None], second: Callable[[int], int | None], count: int
+) -> int | None:
+    """A lower bound on the first count ``>= count`` where both bounded properties may hold."""
+    for _ in range(_BOUND_STEPS):
+        a, b = first(count), second(count)
+        if a is None or b is None:
+            return None
+        if a == b:
+            return a
+        count = max(a, b)
+    return count
+
+
+@attrs.frozen
+class _Every(Filter[Event]):
+    n: int
+
+    def passes(self, count: int, state: State[Any] | None = None, event: Event | None = None) -> bool:
+        return count % self.n == 0
+
+    def next_true(self, count: int) -> int | None:
+        return -(-count // self.n) * self.n
+
+    def next_false(self, count: int) -> int | None:
+        if self.n == 1:
+            return None
+        return count if count % self.n else count + 1
+
+    def __repr__(self) -> str:
+        return f"every({self.n})"
+
+
+@attrs.frozen
+class _Once(Filter[Event]):
+    counts: tuple[int, ...]  # sorted, distinct
+
+    def passes(self, count: int, state: State[Any] | None = None, event: Event | None = None) -> bool:
+        i = bisect.bisect_left(self.counts, count)
+        return i < len(self.counts) and self.counts[i] == count
+
+    def next_true(self, count: int) -> int | None:
+        i = bisect.bisect_left(self.counts, count)
+        return self.counts[i] if i < len(self.counts) else None
+
+    def next_false(self, count: int) -> int | None:
+        while self.passes(count):
+            count += 1
+        return count
+
+    def __repr__(self) -> str:
+        return f"once({', '.join(map(str, self.counts))})"
+
+
+@attrs.frozen
+class _Before(Filter[Event]):
+    n: int
+
+    def passes(self, count: int, state: State[Any] | None = None, event: Event | None = None) -> bool:
+        return count < self.n
+
+    def next_true(self, count: int) -> int | None:
+        return count if count < self.n else None
+
+    def next_false(self, count: int) -> int | None:
+        return max(count, self.n)
+
+    def __repr__(self) -> str:
+        return f"before({self.n})"
+
+
+@attrs.frozen
+class _After(Filter[Event]):
+    n: int
+
+    def passes(self, count: int, state: State[Any] | None = None, event: Event | None = None) -> bool:
+        return count > self.n
+
+    def next_true(self, count: int) -> int | None:
+        return max(count, self.n + 1)
+
+    def next_false(self, count: int) -> int | None:
+        return count if count <= self.n else None
+
+    def __repr__(self) -> str:
+        return f"after({self.n})"
+
+
+@attrs.frozen
+class _Constant(Filter[Event]):
+    value: bool
+
+    def passes(self, count: int, state: State[Any] | None = None, event: Event | None = None) -> bool:
+        return self.value
+
+    def next_true(self, count: int) -> int | None:
+        return count if self.value else None
+
+    def next_false(self, count: int) -> int | None:
+        return None if self.value else count
+
+    def __repr__(self) -> str:
+        return "always" if self.value else "never"
+
+
+@attrs.frozen
+class _Where(Filter[E]):
+    predicate: Callable[[State[Any], E], bool]
+
+    def passes(self, count: int, state: State[Any] | None = None, event: E | None = None) -> bool:
+        if state is None or event is None:
+            raise TypeError("where(...) decides on a state and an event; pass both to passes()")
+        return bool(self.predicate(state, event))
+
+    def next_true(self, count: int) -> int | None:
+        return count
+
+    def next_false(self, count: int) -> int | None:
+        return count
+
+    def __repr__(self) -> str:
+        return f"where({getattr(self.predicate, '__qualname__', self.predicate)!r})"
+
+
+@attrs.frozen
+class _Or(Filter[E]):
+    left: Filter[E]
+    right: Filter[E]
+
+    def passes(self, count: int, state: State[Any] | None = None, event: E | None = None) -> bool:
+        return self.left.passes(count, state, event) or self.right.passes(count, state, event)
+
+    def next_true(self, count: int) -> int | None:
+        return _min_bound(self.left.next_true(count), self.right.next_true(count))
+
+    def next_false(self, count: int) -> int | None:
+        return _common_bound(self.left.next_false, self.right.next_false, count)
+
+    def __repr__(self) -> str:
+        return f"({self.left!r} | {self.right!r})"
+
+
+@attrs.frozen
+class _And(Filter[E]):
+    left: Filter[E]
+    right: Filter[E]
+
+    def passes(self, count: int, state: State[Any] | None = None, event: E | None = None) -> bool:
+        return self.left.passes(count, state, event) and self.right.passes(count, state, event)
+
+    def next_true(self, count: int) -> int | None:
+        return _common_bound(self.left.next_true, self.right.next_true, count)
+
+    def next_false(self, count: int) -> int | None:
+        return _min_bound(self.left.next_false(count), self.right.next_false(count))
+
+    def __repr__(self) -> str:
+        return f"({self.left!r} & {self.right!r})"
+
+
+@attrs.frozen
+class _Not(Filter[E]):
+    inner: Filter[E]
+
+    def passes(self, count: int, state: State[Any] | None = None, event: E | None = None) -> bool:
+        return not self.inner.passes(count, state, event)
+
+    def next_true(self, count: int) -> int | None:
+        return self.inner.next_false(count)
+
+    def next_false(self, count: int) -> int | None:
+        return self.inner.next_true(count)
+
+    def __repr__(self) -> str:
+        return f"~{self.inner!r}"
+
+
+always: Filter[Event] = _Constant(True)
+"""The filter that passes every occurrence (the identity of ``&``)."""
+
+never: Filter[Event] = _Constant(False)
+"""The filter that passes no occurrence (the identity of ``|``)."""
+
+
+def _check_count(name: str, value: object, least: int) -> int:
+    """``value`` as an int ``>= least``, or a ValueError that says what to pass instead."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} takes an int, got {value!r} of type {type(value).__name__}")
+    if value < least:
+        raise ValueError(f"{name} must be >= {least}, got {value}")
+    return value
+
+
+def every(n: int) -> Filter[Event]:
+    """Pass at counts ``n, 2n, 3n, ...``.
+
+    >>> [c for c in range(1, 10) if every(3).passes(c)]
+    [3, 6, 9]
+    """
+    return _Every(_check_count("every(n)", n, 1))
+
+
+def once(*counts: int) -> Filter[Event]:
+    """Pass exactly at the given counts (each at most once in a state's history).
+
+    >>> [c for c in range(1, 10) if once(2, 5).passes(c)]
+    [2, 5]
+    """
+    if not counts:
+        raise ValueError("once() needs at least one count, e.g. once(1) or once(10, 20)")
+    checked = {_check_count("once(k)", k, 1) for k in counts}
+    return _Once(tuple(sorted(checked)))
+
+
+def before(n: int) -> Filter[Event]:
+    """Pass at counts strictly below ``n``.
+
+    >>> [c for c in range(1, 10) if before(4).passes(c)]
+    [1, 2, 3]
+    """
+    return _Before(_check_count("before(n)", n, 0))
+
+
+def after(n: int) -> Filter[Event]:
+    """Pass at counts strictly above ``n``.
+
+    >>> [c for c in range(1, 8) if after(4).passes(c)]
+    [5, 6, 7]
+    """
+    return _After(_check_count("after(n)", n, 0))
+
+
+def where(predicate: Callable[[State[Any], E], bool]) -> Filter[E]:
+    """Pass when ``predicate(state, event)`` is true (Ignite's custom ``event_filter``).
+
+    >>> odd_epochs = where(lambda state, event: state.epoch % 2 == 1)
+    >>> odd_epochs.passes(1, State(value=None, epoch=3), Event())
+    True
+    """
+    if not callable(predicate):
+        raise TypeError(f"where() takes a function (state, event) -> bool, got {predicate!r}")
+    return _Where(predicate)

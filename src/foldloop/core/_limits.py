@@ -1,0 +1,128 @@
+"""Checking ``run``'s arguments and settling the run's limits before any work starts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sized
+from typing import TypeVar
+
+from . import _stage as st
+from ._state import State
+
+T = TypeVar("T")
+
+
+def _positive(name: str, value: int | None) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, got {value!r} of type {type(value).__name__}")
+    if value < 1:
+        raise ValueError(f"{name} must be >= 1, got {value}")
+
+
+def _length_of(data: object) -> int | None:
+    if isinstance(data, Sized):
+        try:
+            return len(data)
+        except TypeError:  # some iterables define __len__ and raise when it is unknown
+            return None
+    return None
+
+
+def settle_limits(
+    state: State[T],
+    data: object,
+    max_epochs: int | None,
+    epoch_length: int | None,
+    max_iters: int | None,
+) -> State[T]:
+    """``state`` with the run's limits set; raises if an argument is wrong.
+
+    Raises:
+        TypeError: data is not iterable, or a limit is not an int.
+        ValueError: a limit is out of range, or contradicts the state.
+
+    >>> settle_limits(State(value=0), [1, 2, 3], None, None, None).epoch_length
+    3
+    """
+    if data is not None and not isinstance(data, Iterable):
+        raise TypeError(
+            f"data must be iterable (a list, a DataLoader, an iterator) or None, got "
+            f"{type(data).__name__}"
+        )
+    if max_epochs is not None and max_iters is not None:
+        raise ValueError(
+            "max_epochs and max_iters cannot both be given: the run ends at one of them; "
+            "pass only the one you mean"
+        )
+    _positive("max_epochs", max_epochs)
+    _positive("epoch_length", epoch_length)
+    _positive("max_iters", max_iters)
+    length = _settled_length(state, data, epoch_length)
+    if max_epochs is not None and max_epochs < state.epoch:
+        raise ValueError(
+            f"max_epochs={max_epochs} is below the state's epoch {state.epoch}: a run cannot "
+            f"go back; pass max_epochs >= {state.epoch}, or start again from a fresh state"
+        )
+    if max_iters is not None and max_iters < state.iteration:
+        raise ValueError(
+            f"max_iters={max_iters} is below the state's iteration {state.iteration}: a run "
+            f"cannot go back; pass max_iters >= {state.iteration}"
+        )
+    epochs, iters = _settled_ends(state, max_epochs, max_iters)
+    if (epochs, iters, length) == (state.max_epochs, state.max_iters, state.epoch_length):
+        return state
+    return state._derive({"max_epochs": epochs, "max_iters": iters, "epoch_length": length})
+
+
+def _settled_length(state: State[T], data: object, epoch_length: int | None) -> int | None:
+    if state.epoch_length is not None:
+        if epoch_length is not None and epoch_length != state.epoch_length:
+            raise ValueError(
+                f"epoch_length={epoch_length} differs from the state's {state.epoch_length}: "
+                "a run continues with the epoch length it started with; leave it out"
+            )
+        return state.epoch_length
+    if epoch_length is not None:
+        return epoch_length
+    if data is None:
+        raise ValueError(
+            "data=None needs epoch_length: pass epoch_length=N to run N iterations per epoch "
+            "with no data (the step then receives None)"
+        )
+    length = _length_of(data)
+    if length == 0:
+        raise ValueError(
+            "the data is empty (len(data) == 0): an epoch needs at least one batch; pass "
+            "non-empty data, or data=None with epoch_length=N"
+        )
+    return length
+
+
+def _settled_ends(
+    state: State[T], max_epochs: int | None, max_iters: int | None
+) -> tuple[int | None, int | None]:
+    if max_iters is not None:
+        return None, max_iters
+    if max_epochs is not None:
+        return max_epochs, None
+    if state.max_epochs is None and state.max_iters is None:
+        return 1, None
+    return state.max_epochs, state.max_iters
+
+
+def finished(state: State[T]) -> bool:
+    """Whether a run on ``state`` has nothing left to do (it returns the state unchanged).
+
+    >>> finished(State(value=0, max_epochs=1))
+    False
+    """
+    if state.running:
+        return False
+    if state.max_iters is not None and state.iteration >= state.max_iters:
+        return True
+    return (
+        state.max_epochs is not None
+        and state.epoch >= state.max_epochs
+        and state._position == st.BOUNDARY
+    )

@@ -1,0 +1,353 @@
+"""``Loop``: the handler table for one step function; ``run`` folds it over data."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
+
+from ._callables import fit, name_of
+from ._events import Event
+from ._fold import Fold
+from ._limits import finished, settle_limits
+from ._registry import Handle, Registry
+from ._state import State
+from ._triggers import Trigger, as_trigger
+
+T = TypeVar("T")
+B = TypeVar("B")
+E = TypeVar("E", bound=Event)
+P = ParamSpec("P")
+
+Step = Callable[[State[T], B], State[T]]
+"""The process function: one batch in, the next state out."""
+
+Handler = Callable[[State[T], E], State[T]]
+"""A pure transition run when its trigger fires (may also take only the state)."""
+
+Tap = Callable[[State[T], E], object]
+"""An observer for IO: sees the state, cannot change it (may also take the state, or nothing)."""
+
+
+class Loop(Generic[T, B]):
+    """The handler table for one step; :meth:`run` folds it over data.
+
+    >>> from foldloop import IterationCompleted, every
+    >>> loop: Loop[int, int] = Loop(lambda state, batch: state.replace(value=state.value + batch))
+    >>> @loop.on(IterationCompleted, every(2))
+    ... def double(state: State[int]) -> State[int]:
+    ...     return state.replace(value=state.value * 2)
+    >>> loop.run(0, [1, 1, 1, 1]).value
+    10
+    """
+
+    def __init__(self, step: Step[T, B]) -> None:
+        if not callable(step):
+            raise TypeError(f"Loop takes a step function (state, batch) -> state, got {step!r}")
+        self._step = step
+        self._registry = Registry()
+
+    @overload
+    def attach(
+        self,
+        trigger: Trigger[E] | type[E],
+        handler: Callable[Concatenate[State[T], E, P], State[T]],
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> Handle: ...
+
+    @overload
+    def attach(
+        self,
+        trigger: Trigger[E] | type[E],
+        handler: Callable[Concatenate[State[T], P], State[T]],
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> Handle: ...
+
+    def attach(
+        self,
+        trigger: Trigger[E] | type[E],
+        handler: Callable[..., State[T]],
+        /,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Handle:
+        """Run ``handler(state, event, *args, **kwargs)`` (or ``handler(state, ...)``) on ``trigger``.
+
+        Handlers of one event run in attach order, before any tap of that event.
+
+        >>> from foldloop import Started
+        >>> loop: Loop[int, None] = Loop(lambda state, batch: state)
+        >>> handle = loop.attach(Started, lambda state, k: state.replace(value=k), 7)
+        >>> loop.run(0, None, epoch_length=1).value
+        7
+        """
+        return self._add(trigger, handler, args, kwargs, is_tap=False)
+
+    @overload
+    def tap(
+        self,
+        trigger: Trigger[E] | type[E],
+        fn: Callable[Concatenate[State[T], E, P], object],
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> Handle: ...
+
+    @overload
+    def tap(
+        self,
+        trigger: Trigger[E] | type[E],
+        fn: Callable[Concatenate[State[T], P], object],
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> Handle: ...
+
+    @overload
+    def tap(
+        self,
+        trigger: Trigger[E] | type[E],
+        fn: Callable[P, object],
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> Handle: ...
+
+    def tap(
+        self,
+        trigger: Trigger[E] | type[E],
+        fn: Callable[..., object],
+        /,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Handle:
+        """Call ``fn`` for IO on ``trigger``; it sees the state and its result is ignored.
+
+        >>> from foldloop import Completed
+        >>> loop: Loop[int, int] = Loop(lambda state, batch: state.replace(value=batch))
+        >>> _ = loop.tap(Completed, lambda state: print("last batch", state.value))
+        >>> _ = loop.run(0, [3, 4])
+        last batch 4
+        """
+        return self._add(trigger, fn, args, kwargs, is_tap=True)
+
+    def on(
+        self, trigger: Trigger[E] | type[E], /, *args: object, **kwargs: object
+    ) -> _Attacher[T, E]:
+        """Decorator form of :meth:`attach`; returns the function unchanged.
+
+        >>> from foldloop import EpochCompleted
+        >>> loop: Loop[int, int] = Loop(lambda state, batch: state)
+        >>> @loop.on(EpochCompleted)
+        ... def count_epochs(state: State[int]) -> State[int]:
+        ...     return state.replace(value=state.value + 1)
+        >>> loop.run(0, [1], max_epochs=3).value
+        3
+        """
+        return _Attacher(self, trigger, args, kwargs)
+
+    def detach(self, handle_or_fn: Handle | Callable[..., object], trigger: Trigger[Event] | type[Event] | None = None) -> None:
+        """Remove an attachment by its handle, or every attachment of a function.
+
+        With ``trigger``, only the function's attachments on those kinds are removed.
+
+        Raises:
+            ValueError: the function is not attached (on ``trigger``).
+
+        >>> from foldloop import Started
+        >>> loop: Loop[int, int] = Loop(lambda state, batch: state)
+        >>> _ = loop.tap(Started, print)
+        >>> loop.detach(print)
+        >>> loop.has(print)
+        False
+        """
+        if isinstance(handle_or_fn, Handle):
+            handle_or_fn.remove()
+            return
+        kinds = None if trigger is None else frozenset(as_trigger(trigger).filters)
+        ids = self._registry.matching(handle_or_fn, kinds)
+        if not ids:
+            on = "" if trigger is None else f" on {as_trigger(trigger)!r}"
+            raise ValueError(f"{name_of(handle_or_fn)} is not attached to this loop{on}")
+        for attachment_id in ids:
+            self._registry.remove(attachment_id, kinds)
+
+    def has(self, handle_or_fn: Handle | Callable[..., object], trigger: Trigger[Event] | type[Event] | None = None) -> bool:
+        """Whether the handle is active, or the function is attached (on ``trigger``).
+
+        >>> from foldloop import Started
+        >>> loop: Loop[int, int] = Loop(lambda state, batch: state)
+        >>> _ = loop.tap(Started, print)
+        >>> loop.has(print, Started), loop.has(len)
+        (True, False)
+        """
+        if isinstance(handle_or_fn, Handle):
+            return handle_or_fn.active
+        kinds = None if trigger is None else frozenset(as_trigger(trigger).filters)
+        return bool(self._registry.matching(handle_or_fn, kinds))
+
+    @overload
+    def run(
+        self,
+        initial: State[T] | T,
+        data: Iterable[B],
+        *,
+        max_epochs: int | None = None,
+        epoch_length: int | None = None,
+        max_iters: int | None = None,
+    ) -> State[T]: ...
+
+    @overload
+    def run(
+        self: Loop[T, None],
+        initial: State[T] | T,
+        data: None,
+        *,
+        max_epochs: int | None = None,
+        epoch_length: int | None = None,
+        max_iters: int | None = None,
+    ) -> State[T]: ...
+
+    def run(
+        self,
+        initial: State[T] | T,
+        data: Iterable[B] | None,
+        *,
+        max_epochs: int | None = None,
+        epoch_length: int | None = None,
+        max_iters: int | None = None,
+    ) -> State[T]:
+        """Fold the data's events into ``initial`` and return the final state.
+
+        ``initial`` is a :class:`State` or a plain value (then ``State(value=initial)``).
+        A state inside a run continues it; a finished state with no larger limit is returned
+        unchanged; a terminated one picks up where it stopped.
+
+        Raises:
+            RunError: the step, a handler or a tap failed; ``.state`` is the last good state.
+
+        >>> loop: Loop[int, int] = Loop(lambda state, batch: state.replace(value=state.value + batch))
+        >>> final = loop.run(0, [1, 2, 3], max_epochs=2)
+        >>> final.value, final.epoch, final.iteration
+        (12, 2, 6)
+        """
+        fold = self._fold(initial, data, max_epochs, epoch_length, max_iters, trace=False)
+        if fold is None:
+            return self._state_of(initial)
+        events = fold.events()
+        while True:
+            try:
+                next(events)
+            except StopIteration as end:
+                final: State[T] = end.value
+                return final
+
+    @overload
+    def scan(
+        self,
+        initial: State[T] | T,
+        data: Iterable[B],
+        *,
+        max_epochs: int | None = None,
+        epoch_length: int | None = None,
+        max_iters: int | None = None,
+    ) -> Iterator[tuple[Event, State[T]]]: ...
+
+    @overload
+    def scan(
+        self: Loop[T, None],
+        initial: State[T] | T,
+        data: None,
+        *,
+        max_epochs: int | None = None,
+        epoch_length: int | None = None,
+        max_iters: int | None = None,
+    ) -> Iterator[tuple[Event, State[T]]]: ...
+
+    def scan(
+        self,
+        initial: State[T] | T,
+        data: Iterable[B] | None,
+        *,
+        max_epochs: int | None = None,
+        epoch_length: int | None = None,
+        max_iters: int | None = None,
+    ) -> Iterator[tuple[Event, State[T]]]:
+        """Like :meth:`run`, lazily yielding ``(event, state)`` after each event.
+
+        Stop consuming anywhere (Ignite's ``interrupt()``); ``run`` on the last state continues.
+        Arguments are checked when ``scan`` is called, before any event.
+
+        >>> loop: Loop[int, int] = Loop(lambda state, batch: state)
+        >>> [type(e).__name__ for e, _ in loop.scan(0, [1])][:3]
+        ['Started', 'EpochStarted', 'GetBatchStarted']
+        """
+        fold = self._fold(initial, data, max_epochs, epoch_length, max_iters, trace=True)
+        if fold is None:
+            return iter(())
+        return fold.events()
+
+    def _fold(
+        self,
+        initial: State[T] | T,
+        data: Iterable[B] | None,
+        max_epochs: int | None,
+        epoch_length: int | None,
+        max_iters: int | None,
+        trace: bool,
+    ) -> Fold[T, B] | None:
+        state = settle_limits(self._state_of(initial), data, max_epochs, epoch_length, max_iters)
+        if finished(state):
+            return None
+        return Fold(self._step, self._registry, state, data, trace)
+
+    @staticmethod
+    def _state_of(initial: State[T] | T) -> State[T]:
+        return initial if isinstance(initial, State) else State(value=initial)
+
+    def _add(
+        self,
+        trigger: Trigger[E] | type[E],
+        fn: Callable[..., object],
+        args: tuple[object, ...],
+        kwargs: dict[str, object],
+        *,
+        is_tap: bool,
+    ) -> Handle:
+        filters = as_trigger(trigger).filters
+        what = "tap" if is_tap else "handler"
+        call = fit(fn, args, kwargs, allow_bare=is_tap, where=f"{what} on {as_trigger(trigger)!r}")
+        return self._registry.add(fn, call, filters, is_tap=is_tap, name=name_of(fn))
+
+
+class _Attacher(Generic[T, E]):
+    """The decorator returned by :meth:`Loop.on`."""
+
+    def __init__(
+        self,
+        loop: Loop[T, Any],
+        trigger: Trigger[E] | type[E],
+        args: tuple[object, ...],
+        kwargs: dict[str, object],
+    ) -> None:
+        self._loop = loop
+        self._trigger = trigger
+        self._args = args
+        self._kwargs = kwargs
+
+    @overload
+    def __call__(
+        self, fn: Callable[Concatenate[State[T], E, P], State[T]], /
+    ) -> Callable[Concatenate[State[T], E, P], State[T]]: ...
+
+    @overload
+    def __call__(
+        self, fn: Callable[Concatenate[State[T], P], State[T]], /
+    ) -> Callable[Concatenate[State[T], P], State[T]]: ...
+
+    def __call__(self, fn: Callable[..., State[T]], /) -> Callable[..., State[T]]:
+        self._loop._add(self._trigger, fn, self._args, self._kwargs, is_tap=False)
+        return fn

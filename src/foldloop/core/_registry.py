@@ -1,0 +1,124 @@
+"""The attachments of a loop: what runs on which trigger, and handles to remove them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from types import TracebackType
+from typing import Any
+
+import attrs
+
+from ._callables import Call
+from ._events import Event
+from ._filters import Filter
+
+
+@attrs.frozen
+class Attachment:
+    """One ``attach``/``tap`` call: a function fitted to ``(state, event)`` and its trigger."""
+
+    id: int
+    fn: Callable[..., object]
+    call: Call
+    # A filter only sees events of its own kind; the mapping cannot say so per key.
+    filters: Mapping[type[Event], Filter[Any]]
+    is_tap: bool
+    name: str
+
+
+class Registry:
+    """The loop's table of attachments, in attach order; ``version`` moves on every change."""
+
+    def __init__(self) -> None:
+        self.attachments: dict[int, Attachment] = {}
+        self.version = 0
+        self._next_id = 0
+
+    def add(
+        self,
+        fn: Callable[..., object],
+        call: Call,
+        filters: Mapping[type[Event], Filter[Any]],
+        *,
+        is_tap: bool,
+        name: str,
+    ) -> Handle:
+        self._next_id += 1
+        self.attachments[self._next_id] = Attachment(self._next_id, fn, call, filters, is_tap, name)
+        self.version += 1
+        return Handle(self, self._next_id)
+
+    def remove(self, attachment_id: int, kinds: frozenset[type[Event]] | None = None) -> None:
+        """Remove an attachment, or only its ``kinds`` when given."""
+        old = self.attachments.pop(attachment_id)
+        if kinds is not None:
+            rest = {k: f for k, f in old.filters.items() if k not in kinds}
+            if rest:
+                self.attachments[attachment_id] = attrs.evolve(old, filters=rest)
+        self.version += 1
+
+    def matching(self, fn: object, kinds: frozenset[type[Event]] | None) -> list[int]:
+        """Ids of the attachments of ``fn`` (on any of ``kinds`` when given)."""
+        return [
+            a.id
+            for a in self.attachments.values()
+            if a.fn is fn and (kinds is None or not kinds.isdisjoint(a.filters))
+        ]
+
+
+class Handle:
+    """The receipt of one attachment: ``remove()`` it, or use it as a context manager.
+
+    >>> from foldloop import Loop, IterationCompleted
+    >>> loop = Loop(lambda state, batch: state)
+    >>> with loop.tap(IterationCompleted, print) as handle:
+    ...     handle.active
+    True
+    >>> handle.active
+    False
+    """
+
+    __slots__ = ("_id", "_registry")
+
+    def __init__(self, registry: Registry, attachment_id: int) -> None:
+        self._registry = registry
+        self._id = attachment_id
+
+    @property
+    def active(self) -> bool:
+        """Whether the attachment is still in its loop.
+
+        >>> from foldloop import Loop, Started
+        >>> loop = Loop(lambda state, batch: state)
+        >>> loop.tap(Started, print).active
+        True
+        """
+        return self._id in self._registry.attachments
+
+    def remove(self) -> None:
+        """Remove the attachment from its loop; removing twice is harmless.
+
+        >>> from foldloop import Loop, Started
+        >>> loop = Loop(lambda state, batch: state)
+        >>> handle = loop.tap(Started, print)
+        >>> handle.remove(); handle.remove()
+        >>> handle.active
+        False
+        """
+        if self.active:
+            self._registry.remove(self._id)
+
+    def __enter__(self) -> Handle:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.remove()
+
+    def __repr__(self) -> str:
+        attachment = self._registry.attachments.get(self._id)
+        return f"Handle({attachment.name if attachment else 'removed'})"
