@@ -106,3 +106,11 @@ COMPLETED = Completed()
 TERMINATED = Terminated()
 EPOCH_TERMINATED = EpochTerminated()
 DATA_EXHAUSTED = DataExhausted()
+
+# The kinds fired every iteration; states keep their counts apart from the rest (hot path).
+ITERATION_KINDS: tuple[type[Event], ...] = (
+    GetBatchStarted,
+    GetBatchCompleted,
+    IterationStarted,
+    IterationCompleted,
+)

@@ -18,34 +18,16 @@ from . import _stage as st
 from ._callables import name_of
 from ._errors import DataWarning, HandlerReturnError, RunError, TerminateEpochRefused
 from ._events import Event
-from ._quiet import quiet_iterations
+from ._fast import fast_iterations
+from ._signals import Failed, StopEpoch, StopRun, step_failure, step_result_error
 from ._registry import Registry
-from ._state import State
+from ._state import COUNT_INDEX, State
 from ._table import Table, compile_tables
 
 T = TypeVar("T")
 B = TypeVar("B")
 
 Trace = Generator[tuple[Event, State[T]], None, State[T]]
-
-
-class _StopRun(Exception):
-    """Internal: the run ends now (``terminate()`` or ``max_iters``)."""
-
-
-class _StopEpoch(Exception):
-    """Internal: the epoch ends now (``terminate_epoch()``)."""
-
-
-class Failed(Exception):
-    """Internal: user code or the data failed; carries what the error report needs."""
-
-    def __init__(self, cause: Exception, event: Event | None, origin: str, rollback: bool) -> None:
-        super().__init__(origin)
-        self.cause = cause
-        self.event = event
-        self.origin = origin
-        self.rollback = rollback
 
 
 class Fold(Generic[T, B]):
@@ -62,13 +44,14 @@ class Fold(Generic[T, B]):
         self.step = step
         self.registry = registry
         self.version = registry.version
-        self.tables: dict[type[Event], Table] = compile_tables(registry.attachments, state._counts)
+        self.base = state._counts[0]  # counts of the other kinds; replaced, never mutated
+        self.hot: list[int] = [0, *state._counts[1:]]  # [unused, the iteration kinds' counts]
+        self.tables: dict[type[Event], Table] = compile_tables(registry.attachments, state.count)
         self.trace = trace
         self.data = data
         self.iterator: Iterator[B] | None = None
         self.state = state
         self.stale = False
-        self.counts = dict(state._counts)
         self.epoch = state.epoch
         self.iteration = state.iteration
         self.epoch_length = state.epoch_length
@@ -102,7 +85,8 @@ class Fold(Generic[T, B]):
         fields["_stage"] = self.stage
         fields["_position"] = self.position
         fields["_batch"] = self.batch
-        fields["_counts"] = dict(self.counts)
+        hot = self.hot
+        fields["_counts"] = (self.base, hot[1], hot[2], hot[3], hot[4])
         self.state = new
         self.stale = False
         return new
@@ -112,23 +96,63 @@ class Fold(Generic[T, B]):
 
     # -- firing events --------------------------------------------------------------------
 
+    def count(self, kind: type[Event]) -> int:
+        """How many times ``kind`` fired so far."""
+        i = COUNT_INDEX.get(kind)
+        return self.hot[i] if i is not None else self.base.get(kind, 0)
+
+    def _bump(self, kind: type[Event], by: int = 1) -> int:
+        i = COUNT_INDEX.get(kind)
+        if i is not None:
+            self.hot[i] += by
+            return self.hot[i]
+        n = self.base.get(kind, 0) + by
+        self.base = {**self.base, kind: n}
+        return n
+
     def _fire(self, event: Event, stage: int) -> bool:
         """Count ``event``, run what is due; True when the caller must settle (trace, queue)."""
-        kind = event.__class__
-        n = self.counts.get(kind, 0) + 1
-        table = self.tables.get(kind)
+        self.prev_stage = self.stage
+        self.pre_state = self.state
+        self.stage = stage
+        self.stale = True
+        n = self._bump(event.__class__)
+        table = self.tables.get(event.__class__)
         if table is not None and table.next_due <= n:
-            self.prev_stage = self.stage
-            self.pre_state = self.state
-            self.stage = stage
-            self.counts[kind] = n
-            self.stale = True
             self._dispatch(table, event, n)
             return self.trace or bool(self.state._queue)
-        self.stage = stage
-        self.counts[kind] = n
-        self.stale = True
         return self.trace
+
+    def take_position(
+        self,
+        iteration: int,
+        epoch_iteration: int,
+        drawn: int,
+        counts: tuple[int, int, int, int],
+        state: State[T],
+        stage: int,
+        prev_stage: int,
+        batch: object,
+    ) -> None:
+        """For the fast lane: adopt the position it kept in local variables."""
+        self.iteration, self.epoch_iteration, self.drawn = iteration, epoch_iteration, drawn
+        self.hot[1:] = counts
+        self.state, self.stage, self.prev_stage, self.batch = state, stage, prev_stage, batch
+        self.stale = True
+
+    def fire_counted(self, table: Table, event: Event, n: int) -> None:
+        """For the fast lane: run what is due for an event it counted, drain, honour requests.
+
+        The lane has set the position, the count, ``stage`` and ``prev_stage``.
+        """
+        self.pre_state = self.state
+        self.stale = True
+        self._dispatch(table, event, n)
+        if self.state._queue:
+            for _ in self._drain():
+                pass
+        if self.state._stop:
+            self.honour()
 
     def _dispatch(self, table: Table, event: Event, n: int) -> None:
         state = self.snapshot()
@@ -154,7 +178,7 @@ class Fold(Generic[T, B]):
         self.state = state
         if self.registry.version != self.version:
             self.version = self.registry.version
-            self.tables = compile_tables(self.registry.attachments, self.counts)
+            self.tables = compile_tables(self.registry.attachments, self.count)
 
     def _settle(self, event: Event) -> Generator[tuple[Event, State[T]], None, None]:
         """After an event: show it (when tracing), then fire what it emitted, first in first out."""
@@ -174,17 +198,17 @@ class Fold(Generic[T, B]):
 
     # -- requests -------------------------------------------------------------------------
 
-    def _honour(self) -> None:
+    def honour(self) -> None:
         """At an iteration-level event: end the run or the epoch as requested."""
         if self.state._stop & st.STOP_RUN:
-            raise _StopRun
-        raise _StopEpoch
+            raise StopRun
+        raise StopEpoch
 
     def _honour_at_start(self, event: Event) -> None:
         """At ``Started``/``EpochStarted``: end the run if asked; an epoch cannot be cut here."""
         stop = self.state._stop
         if stop & st.STOP_RUN:
-            raise _StopRun
+            raise StopRun
         self._set(stop=stop & ~st.STOP_EPOCH)
         refusal = TerminateEpochRefused(
             f"terminate_epoch() was requested during {type(event).__name__}, where there is no "
@@ -199,7 +223,7 @@ class Fold(Generic[T, B]):
         if stop & st.STOP_EPOCH:
             self._set(stop=stop & ~st.STOP_EPOCH)
         if stop & st.STOP_RUN:
-            raise _StopRun
+            raise StopRun
         return st.BOUNDARY
 
     def _done(self) -> bool:
@@ -241,7 +265,7 @@ class Fold(Generic[T, B]):
             else:
                 try:
                     yield from self._run()
-                except _StopRun:
+                except StopRun:
                     self.position = self._position_now()
                     self._set(terminated=True)
                     if self._fire(ev.TERMINATED, st.TERMINATED):
@@ -252,7 +276,6 @@ class Fold(Generic[T, B]):
                 yield from self._settle(ev.COMPLETED)
         except Failed as failure:
             yield from self._fail(failure)
-        self._set(stop=0)
         self.stale = True
         return self.snapshot()
 
@@ -295,23 +318,23 @@ class Fold(Generic[T, B]):
             if self.state._stop and p != st.STEPPED:
                 if p == st.EPOCH_STARTED:
                     self._honour_at_start(ev.EPOCH_STARTED)
-                self._honour()
+                self.honour()
             while True:
                 if (p == st.ITERATION_COMPLETED or p == st.EPOCH_STARTED) and not self.trace:
-                    p = quiet_iterations(self)
+                    p = fast_iterations(self)
                     if p == st.ITERATION_COMPLETED and self.state._stop:
-                        self._honour()
+                        self.honour()
                 if p == st.ITERATION_COMPLETED:
                     if self.epoch_iteration == self.epoch_length:
                         return
                     if self.max_iters is not None and self.iteration >= self.max_iters:
-                        raise _StopRun
+                        raise StopRun
                 if p == st.ITERATION_COMPLETED or p == st.EPOCH_STARTED:
                     if has_data:
                         if self._fire(ev.GET_BATCH_STARTED, st.GET_BATCH_STARTED):
                             yield from self._settle(ev.GET_BATCH_STARTED)
                         if self.state._stop:
-                            self._honour()
+                            self.honour()
                     p = st.GET_BATCH_STARTED
                 if p == st.GET_BATCH_STARTED or p == st.DATA_EXHAUSTED:
                     if self.iterator is None:
@@ -325,7 +348,7 @@ class Fold(Generic[T, B]):
                         if self._fire(ev.DATA_EXHAUSTED, st.DATA_EXHAUSTED):
                             yield from self._settle(ev.DATA_EXHAUSTED)
                         if self.state._stop:
-                            self._honour()
+                            self.honour()
                         p = st.DATA_EXHAUSTED
                         continue
                     except Exception as exc:
@@ -336,7 +359,7 @@ class Fold(Generic[T, B]):
                         if self._fire(ev.GET_BATCH_COMPLETED, st.GET_BATCH_COMPLETED):
                             yield from self._settle(ev.GET_BATCH_COMPLETED)
                         if self.state._stop:
-                            self._honour()
+                            self.honour()
                     else:
                         self.stage = st.GET_BATCH_COMPLETED
                     p = st.GET_BATCH_COMPLETED
@@ -346,7 +369,7 @@ class Fold(Generic[T, B]):
                     if self._fire(ev.ITERATION_STARTED, st.ITERATION_STARTED):
                         yield from self._settle(ev.ITERATION_STARTED)
                     if self.state._stop:
-                        self._honour()
+                        self.honour()
                     p = st.ITERATION_STARTED
                 if p == st.ITERATION_STARTED:
                     self._take_step()
@@ -355,9 +378,9 @@ class Fold(Generic[T, B]):
                 if self._fire(ev.ITERATION_COMPLETED, st.ITERATION_COMPLETED):
                     yield from self._settle(ev.ITERATION_COMPLETED)
                 if self.state._stop:
-                    self._honour()
+                    self.honour()
                 p = st.ITERATION_COMPLETED
-        except _StopEpoch:
+        except StopEpoch:
             self._new_pass()
             if self._fire(ev.EPOCH_TERMINATED, st.EPOCH_TERMINATED):
                 yield from self._settle(ev.EPOCH_TERMINATED)
@@ -367,13 +390,9 @@ class Fold(Generic[T, B]):
         try:
             new = self.step(state, cast(B, self.batch))  # the batch was drawn from Iterable[B]
         except Exception as exc:
-            raise Failed(exc, None, f"the step {name_of(self.step)!r}", False) from exc
+            raise step_failure(self.step, exc) from exc
         if new.__class__ is not State:
-            error = HandlerReturnError(
-                f"the step {name_of(self.step)!r} returned {new!r} instead of a State; a step "
-                "returns the state it was given, or a new one (state.replace(value=...))"
-            )
-            raise Failed(error, None, f"the step {name_of(self.step)!r}", False)
+            raise step_result_error(self.step, new)
         self.state = new
         self.batch = None
         self.stage = st.STEPPED
@@ -384,13 +403,22 @@ class Fold(Generic[T, B]):
         if self.epoch_length is None:
             if self.epoch_iteration == 0:
                 empty = ValueError(
-                    "the data yielded no batch: an epoch needs at least one; pass non-empty "
-                    "data, or data=None with epoch_length=N to run N iterations without data"
+                    "the data yielded no batch in this epoch and its length is unknown: an "
+                    "epoch needs at least one batch; pass non-empty, re-iterable data (a "
+                    "one-shot iterator cut by terminate_epoch() cannot start a new epoch), or "
+                    "epoch_length=N"
                 )
                 raise Failed(empty, None, "drawing a batch from the data", False)
             self.epoch_length = self.epoch_iteration
             return True
         if p == st.DATA_EXHAUSTED:
+            if self.max_iters is not None and self.epoch_iteration == 0:
+                dry = ValueError(
+                    f"the data ran out for good at iteration {self.iteration}, before "
+                    f"max_iters={self.max_iters}: a one-shot iterator cannot start a new pass; "
+                    "pass a re-iterable (a list, a DataLoader) or a smaller max_iters"
+                )
+                raise Failed(dry, None, "drawing a batch from the data", False)
             if not self._done():
                 warnings.warn(
                     f"the data ran out again right after a new pass began, at iteration "
@@ -407,7 +435,7 @@ class Fold(Generic[T, B]):
     def _rollback(self, event: Event) -> None:
         """Undo the counting and positioning of ``event``, whose handlers failed."""
         kind = event.__class__
-        self.counts[kind] -= 1
+        self._bump(kind, -1)
         self.stage = self.prev_stage
         self.state = self.pre_state
         if self.requeued is not None:
@@ -431,11 +459,9 @@ class Fold(Generic[T, B]):
             self._rollback(failure.event)
         event = ev.ExceptionRaised(failure.cause)
         secondary: list[BaseException] = []
-        kind = ev.ExceptionRaised
-        n = self.counts.get(kind, 0) + 1
-        self.counts[kind] = n
+        n = self._bump(ev.ExceptionRaised)
         self.stale = True
-        table = self.tables.get(kind)
+        table = self.tables.get(ev.ExceptionRaised)
         if table is not None and table.next_due <= n:
             state = self.snapshot()
             for slot in table.pop_due(n):

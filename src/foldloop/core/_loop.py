@@ -7,6 +7,7 @@ from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
 from ._callables import fit, name_of
 from ._events import Event
+from ._filters import Filter
 from ._fold import Fold
 from ._limits import finished, settle_limits
 from ._registry import Handle, Registry
@@ -15,6 +16,8 @@ from ._triggers import Trigger, as_trigger
 
 T = TypeVar("T")
 B = TypeVar("B")
+# A loop that takes batches of B takes anything narrower: Loop[T, object] runs on any data.
+B_contra = TypeVar("B_contra", contravariant=True)
 E = TypeVar("E", bound=Event)
 P = ParamSpec("P")
 
@@ -28,19 +31,19 @@ Tap = Callable[[State[T], E], object]
 """An observer for IO: sees the state, cannot change it (may also take the state, or nothing)."""
 
 
-class Loop(Generic[T, B]):
+class Loop(Generic[T, B_contra]):
     """The handler table for one step; :meth:`run` folds it over data.
 
-    >>> from foldloop import IterationCompleted, every
+    >>> from foldloop import IterationCompleted, every, on
     >>> loop: Loop[int, int] = Loop(lambda state, batch: state.replace(value=state.value + batch))
-    >>> @loop.on(IterationCompleted, every(2))
+    >>> @loop.on(on(IterationCompleted, every(2)))
     ... def double(state: State[int]) -> State[int]:
     ...     return state.replace(value=state.value * 2)
-    >>> loop.run(0, [1, 1, 1, 1]).value
-    10
+    >>> loop.run(0, [1, 1, 1, 1]).value  # ((0 + 1 + 1) * 2 + 1 + 1) * 2
+    12
     """
 
-    def __init__(self, step: Step[T, B]) -> None:
+    def __init__(self, step: Step[T, B_contra]) -> None:
         if not callable(step):
             raise TypeError(f"Loop takes a step function (state, batch) -> state, got {step!r}")
         self._step = step
@@ -193,7 +196,7 @@ class Loop(Generic[T, B]):
     def run(
         self,
         initial: State[T] | T,
-        data: Iterable[B],
+        data: Iterable[B_contra],
         *,
         max_epochs: int | None = None,
         epoch_length: int | None = None,
@@ -214,7 +217,7 @@ class Loop(Generic[T, B]):
     def run(
         self,
         initial: State[T] | T,
-        data: Iterable[B] | None,
+        data: Iterable[B_contra] | None,
         *,
         max_epochs: int | None = None,
         epoch_length: int | None = None,
@@ -249,7 +252,7 @@ class Loop(Generic[T, B]):
     def scan(
         self,
         initial: State[T] | T,
-        data: Iterable[B],
+        data: Iterable[B_contra],
         *,
         max_epochs: int | None = None,
         epoch_length: int | None = None,
@@ -270,7 +273,7 @@ class Loop(Generic[T, B]):
     def scan(
         self,
         initial: State[T] | T,
-        data: Iterable[B] | None,
+        data: Iterable[B_contra] | None,
         *,
         max_epochs: int | None = None,
         epoch_length: int | None = None,
@@ -293,12 +296,12 @@ class Loop(Generic[T, B]):
     def _fold(
         self,
         initial: State[T] | T,
-        data: Iterable[B] | None,
+        data: Iterable[B_contra] | None,
         max_epochs: int | None,
         epoch_length: int | None,
         max_iters: int | None,
         trace: bool,
-    ) -> Fold[T, B] | None:
+    ) -> Fold[T, B_contra] | None:
         state = settle_limits(self._state_of(initial), data, max_epochs, epoch_length, max_iters)
         if finished(state):
             return None
@@ -319,6 +322,12 @@ class Loop(Generic[T, B]):
     ) -> Handle:
         filters = as_trigger(trigger).filters
         what = "tap" if is_tap else "handler"
+        if args and isinstance(args[0], Filter):
+            raise TypeError(
+                f"{args[0]!r} was given as an extra argument of the {what}; a filter belongs in "
+                f"the trigger: on({as_trigger(trigger)!r}, {args[0]!r}) — write "
+                f"loop.attach(on(Kind, {args[0]!r}), fn) or @loop.on(on(Kind, {args[0]!r}))"
+            )
         call = fit(fn, args, kwargs, allow_bare=is_tap, where=f"{what} on {as_trigger(trigger)!r}")
         return self._registry.add(fn, call, filters, is_tap=is_tap, name=name_of(fn))
 

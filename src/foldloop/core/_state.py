@@ -9,16 +9,33 @@ from typing import Generic, TypeVar, cast
 import attrs
 
 from . import _stage as st
-from ._events import Event
+from ._events import ITERATION_KINDS, Event
 from ._slots import Slot, _Missing
 
 T = TypeVar("T")
 V = TypeVar("V")
 
 
-def _nonzero(counts: Mapping[type[Event], int]) -> dict[type[Event], int]:
-    """Counts as compared: a kind counted 0 times is the same as a kind never counted."""
-    return {kind: n for kind, n in counts.items() if n}
+Counts = tuple[Mapping[type[Event], int], int, int, int, int]
+"""Counts of the other kinds, then of the four iteration kinds (in ``ITERATION_KINDS`` order).
+
+The mapping is never mutated once a state holds it, so states share it until a kind other
+than the iteration kinds fires; building a state each iteration then copies no dict.
+"""
+
+NO_COUNTS: Counts = ({}, 0, 0, 0, 0)
+
+# Where each iteration kind's count sits in ``Counts``.
+COUNT_INDEX: Mapping[type[Event], int] = {kind: i + 1 for i, kind in enumerate(ITERATION_KINDS)}
+
+
+def counts_as_dict(counts: Counts) -> dict[type[Event], int]:
+    """Every kind that fired, with its count."""
+    merged = {kind: n for kind, n in counts[0].items() if n}
+    for kind, n in zip(ITERATION_KINDS, counts[1:], strict=True):
+        if n:
+            merged[kind] = n
+    return merged
 
 
 @attrs.frozen(slots=False)
@@ -49,7 +66,7 @@ class State(Generic[T]):
     _stage: int = attrs.field(default=st.IDLE, repr=False)
     _position: int = attrs.field(default=st.BOUNDARY, repr=False)
     _batch: object = attrs.field(default=None, eq=False, repr=False)
-    _counts: Mapping[type[Event], int] = attrs.field(factory=dict, repr=False, eq=_nonzero)
+    _counts: Counts = attrs.field(default=NO_COUNTS, repr=False, eq=counts_as_dict)
     _slots: Mapping[str, object] = attrs.field(factory=dict, repr=False)
     _queue: tuple[Event, ...] = attrs.field(default=(), repr=False)
     _stop: int = attrs.field(default=0, repr=False)
@@ -116,7 +133,7 @@ class State(Generic[T]):
         >>> dict(State(value=None).counts)
         {}
         """
-        return MappingProxyType(dict(self._counts))
+        return MappingProxyType(counts_as_dict(self._counts))
 
     def count(self, kind: type[Event]) -> int:
         """How many times events of ``kind`` fired in this state's history.
@@ -125,7 +142,10 @@ class State(Generic[T]):
         >>> State(value=None).count(Started)
         0
         """
-        return self._counts.get(kind, 0)
+        i = COUNT_INDEX.get(kind)
+        if i is not None:
+            return cast(int, self._counts[i])  # positions 1-4 of Counts are ints
+        return self._counts[0].get(kind, 0)
 
     def replace(self, *, value: T) -> State[T]:
         """A state like this one with a new user value.

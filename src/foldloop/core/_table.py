@@ -8,7 +8,7 @@ comparison when nothing is due, so a run's cost follows the attachments that fir
 from __future__ import annotations
 
 import heapq
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
@@ -48,6 +48,10 @@ class Table:
 
     def pop_due(self, count: int) -> list[Slot]:
         """The slots due at ``count``, in firing order; they are rescheduled after ``count``."""
+        if len(self.slots) == 1:  # the common case needs no heap
+            due = self.slots[0].filter.next_true(count + 1)
+            self.next_due = NEVER if due is None else due
+            return self.slots
         heap = self.heap
         positions = []
         while heap and heap[0][0] <= count:
@@ -62,9 +66,9 @@ class Table:
 
 
 def compile_tables(
-    attachments: Mapping[int, Attachment], counts: Mapping[type[Event], int]
+    attachments: Mapping[int, Attachment], count: Callable[[type[Event]], int]
 ) -> dict[type[Event], Table]:
-    """One table per attached kind, scheduled from the current ``counts``."""
+    """One table per attached kind, scheduled from each kind's current ``count``."""
     by_kind: dict[type[Event], tuple[list[Slot], list[Slot]]] = {}
     for attachment in attachments.values():  # dicts keep attach order
         for kind, fil in attachment.filters.items():
@@ -72,6 +76,6 @@ def compile_tables(
             slot = Slot(fil, attachment.call, attachment.is_tap, attachment.name)
             (taps if attachment.is_tap else handlers).append(slot)
     return {
-        kind: Table(handlers + taps, counts.get(kind, 0))
+        kind: Table(handlers + taps, count(kind))
         for kind, (handlers, taps) in by_kind.items()
     }

@@ -1,0 +1,134 @@
+"""Accuracy and top-k accuracy: the fraction of samples predicted correctly."""
+
+from __future__ import annotations
+
+from typing import NamedTuple, final
+
+import attrs
+import torch
+from torch import Tensor
+
+from ._classify import MODES, Mode, decode, infer_mode
+from ._errors import NoDataError
+from ._inputs import PredTarget, at_least, labels_in_range, one_of, pred_target
+from ._metric import Metric
+
+
+class Counts(NamedTuple):
+    """How many samples were correct out of how many (int64 0-d tensors).
+
+    Example:
+        >>> from foldloop.metrics import Accuracy
+        >>> Accuracy().init()
+        Counts(correct=tensor(0), total=tensor(0))
+    """
+
+    correct: Tensor
+    total: Tensor
+
+
+def _no_counts() -> Counts:
+    zero = torch.zeros((), dtype=torch.int64)
+    return Counts(zero, zero)
+
+
+def _add_counts(left: Counts, right: Counts) -> Counts:
+    return Counts(left.correct + right.correct, left.total + right.total)
+
+
+def _count(correct: Tensor) -> Counts:
+    return Counts(correct.sum(dtype=torch.int64), torch.tensor(correct.numel()))
+
+
+def _ratio(acc: Counts, owner: str) -> float:
+    total = int(acc.total.item())
+    if total == 0:
+        raise NoDataError(owner)
+    return int(acc.correct.item()) / total
+
+
+@final
+@attrs.frozen
+class Accuracy(Metric[PredTarget, Counts, float]):
+    """The fraction of samples whose predicted class (or label set) is the true one.
+
+    The input kind is inferred from shapes as in Ignite: ``y_pred`` of shape ``(N, C, ...)``
+    with class scores and ``y`` of shape ``(N, ...)`` with labels is multiclass (the predicted
+    class is the arg-max); ``y_pred`` and ``y`` of the same shape holding 0/1 are binary.
+    Multilabel input (same shape ``(N, C, ...)``, 0/1) needs ``mode="multilabel"``, and a
+    sample then counts as correct only when all its labels are (scikit-learn's subset accuracy).
+    Extra dimensions ``...`` count as more samples.
+
+    Args:
+        mode: ``"binary"``, ``"multiclass"`` or ``"multilabel"``; ``None`` infers it.
+
+    Example:
+        >>> import torch
+        >>> from foldloop.metrics import Accuracy
+        >>> scores = torch.tensor([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4]])
+        >>> acc = Accuracy()
+        >>> acc.compute(acc.update(acc.init(), (scores, torch.tensor([0, 1, 1]))))
+        0.6666666666666666
+    """
+
+    mode: Mode | None = attrs.field(default=None, validator=one_of(*MODES))
+
+    def init(self) -> Counts:
+        return _no_counts()
+
+    def update(self, acc: Counts, output: PredTarget) -> Counts:
+        owner = type(self).__name__
+        predicted, truth = decode(*pred_target(output, owner), self.mode, owner)
+        return _add_counts(acc, _count((predicted == truth).all(dim=1)))
+
+    def merge(self, left: Counts, right: Counts) -> Counts:
+        return _add_counts(left, right)
+
+    def compute(self, acc: Counts) -> float:
+        return _ratio(acc, type(self).__name__)
+
+
+@final
+@attrs.frozen
+class TopKCategoricalAccuracy(Metric[PredTarget, Counts, float]):
+    """The fraction of samples whose true class is among the ``k`` highest scores.
+
+    Reads multiclass input only: ``y_pred`` of shape ``(N, C, ...)`` with class scores and
+    ``y`` of shape ``(N, ...)`` with integer labels; ``k`` may not exceed ``C``.
+
+    Args:
+        k: how many of the highest-scoring classes count as a hit (at least 1).
+
+    Example:
+        >>> import torch
+        >>> from foldloop.metrics import TopKCategoricalAccuracy
+        >>> scores = torch.tensor([[0.5, 0.3, 0.2], [0.1, 0.2, 0.7]])
+        >>> top2 = TopKCategoricalAccuracy(k=2)
+        >>> top2.compute(top2.update(top2.init(), (scores, torch.tensor([1, 0]))))
+        0.5
+    """
+
+    k: int = attrs.field(default=5, validator=at_least(1))
+
+    def init(self) -> Counts:
+        return _no_counts()
+
+    def update(self, acc: Counts, output: PredTarget) -> Counts:
+        owner = type(self).__name__
+        y_pred, y = pred_target(output, owner)
+        infer_mode(y_pred, y, "multiclass", owner)
+        classes = y_pred.shape[1]
+        if self.k > classes:
+            raise ValueError(
+                f"{owner}(k={self.k}) needs at least {self.k} classes, but y_pred has "
+                f"{classes} (shape {tuple(y_pred.shape)}); choose k <= {classes}."
+            )
+        top = y_pred.topk(self.k, dim=1).indices
+        labels = labels_in_range(y, classes, "y", owner).unsqueeze(1)
+        return _add_counts(acc, _count((top == labels).any(dim=1)))
+
+    def merge(self, left: Counts, right: Counts) -> Counts:
+        return _add_counts(left, right)
+
+    def compute(self, acc: Counts) -> float:
+        return _ratio(acc, type(self).__name__)

@@ -1,0 +1,125 @@
+"""Reading ``(y_pred, y)`` out of a step output, and the checks shared by every metric."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, TypeAlias
+
+import attrs
+import torch
+from torch import Tensor
+
+PredTarget: TypeAlias = tuple[Tensor, Tensor] | Mapping[str, object]
+"""What a prediction metric reads: a ``(y_pred, y)`` pair or a mapping with those two keys."""
+
+Scalar: TypeAlias = Tensor | float
+"""A single number: a Python number or a one-element tensor."""
+
+
+def pred_target(output: object, owner: str) -> tuple[Tensor, Tensor]:
+    """``(y_pred, y)`` out of a pair or a mapping, detached from any autograd graph."""
+    if isinstance(output, Mapping):
+        missing = [key for key in ("y_pred", "y") if key not in output]
+        if missing:
+            raise TypeError(
+                f"{owner} reads the keys 'y_pred' and 'y' of a mapping output, but {missing} "
+                f"are missing (keys: {sorted(map(str, output))}); pick them out with "
+                "metric.with_output_transform(lambda out: (out[...], out[...]))."
+            )
+        pair: tuple[object, ...] = (output["y_pred"], output["y"])
+    elif isinstance(output, tuple | list) and len(output) == 2:
+        pair = tuple(output)
+    else:
+        raise TypeError(
+            f"{owner} expects a (y_pred, y) pair or a mapping with keys 'y_pred' and 'y', "
+            f"got {type(output).__name__}; adapt the step output with "
+            "metric.with_output_transform(...)."
+        )
+    return _tensor(pair[0], "y_pred", owner), _tensor(pair[1], "y", owner)
+
+
+def _tensor(value: object, name: str, owner: str) -> Tensor:
+    if not isinstance(value, Tensor):
+        raise TypeError(f"{owner}: {name} must be a torch.Tensor, got {type(value).__name__}.")
+    return value.detach()
+
+
+def scalar(value: object, owner: str) -> Tensor:
+    """A number or one-element tensor as a detached 0-d float64 tensor."""
+    if isinstance(value, Tensor):
+        if value.numel() != 1:
+            raise ValueError(
+                f"{owner} expects a single number but got a tensor of shape "
+                f"{tuple(value.shape)}; reduce it to one value first (e.g. with .mean())."
+            )
+        return value.detach().reshape(()).to(torch.float64)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return torch.tensor(float(value), dtype=torch.float64)
+    raise TypeError(f"{owner} expects a number or a tensor, got {type(value).__name__}.")
+
+
+def same_shape(y_pred: Tensor, y: Tensor, owner: str) -> None:
+    """Refuse ``y_pred`` and ``y`` of different shapes (no silent broadcasting)."""
+    if y_pred.shape != y.shape:
+        raise ValueError(
+            f"{owner} needs y_pred and y of the same shape, got y_pred {tuple(y_pred.shape)} "
+            f"and y {tuple(y.shape)}; reshape one of them (e.g. y_pred.squeeze(-1))."
+        )
+
+
+def zero_one(values: Tensor, name: str, owner: str) -> Tensor:
+    """``values`` as booleans, refusing anything but 0 and 1."""
+    bad = (values != 0) & (values != 1)
+    if bool(bad.any()):
+        raise ValueError(
+            f"{owner}: {name} must hold only 0 and 1 here, but it holds "
+            f"{values[bad].flatten()[0].item()}; threshold scores first "
+            "(e.g. (y_pred > 0.5).long()) or pass class scores of shape (N, C, ...)."
+        )
+    return values != 0
+
+
+def labels_in_range(y: Tensor, num_classes: int, name: str, owner: str) -> Tensor:
+    """Integer class labels ``y`` as int64, refusing labels outside ``0 .. num_classes - 1``."""
+    if y.dtype.is_floating_point or y.dtype.is_complex or y.dtype == torch.bool:
+        raise TypeError(
+            f"{owner}: {name} must hold integer class labels, got dtype {y.dtype}; "
+            f"convert it with {name}.long()."
+        )
+    if y.numel() > 0:
+        low, high = int(y.min().item()), int(y.max().item())
+        if low < 0 or high >= num_classes:
+            bad = low if low < 0 else high
+            raise ValueError(
+                f"{owner}: {name} holds the label {bad}, outside the {num_classes} classes "
+                f"0..{num_classes - 1}; check the labels or the number of classes."
+            )
+    return y.to(torch.int64)
+
+
+def one_of(*options: object) -> Callable[[object, attrs.Attribute[Any], object], None]:
+    """An attrs validator refusing a value not among ``options``, naming class and field.
+
+    (Any: the validator serves fields of any type; it only compares values.)
+    """
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not any(value is option or value == option for option in options):
+            raise ValueError(
+                f"{type(instance).__name__}: {attribute.name} must be one of "
+                f"{', '.join(map(repr, options))}; got {value!r}."
+            )
+
+    return check
+
+
+def at_least(low: int) -> Callable[[object, attrs.Attribute[int], int], None]:
+    """An attrs validator refusing an integer below ``low``, naming class and field."""
+
+    def check(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
+        if value < low:
+            raise ValueError(
+                f"{type(instance).__name__}: {attribute.name} must be at least {low}; got {value}."
+            )
+
+    return check

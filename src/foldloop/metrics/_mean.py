@@ -1,0 +1,132 @@
+"""Weighted means: the average of a scalar output, and the mean of a loss function."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import NamedTuple, final
+
+import attrs
+import torch
+from torch import Tensor
+
+from ._errors import NoDataError
+from ._inputs import PredTarget, Scalar, pred_target, scalar
+from ._metric import Metric
+
+
+class Mean(NamedTuple):
+    """A float64 sum of values and the int64 number of values summed (0-d tensors).
+
+    Example:
+        >>> from foldloop.metrics import Average
+        >>> Average().init()
+        Mean(total=tensor(0., dtype=torch.float64), samples=tensor(0))
+    """
+
+    total: Tensor
+    samples: Tensor
+
+
+def no_mean() -> Mean:
+    """The empty sum."""
+    return Mean(torch.zeros((), dtype=torch.float64), torch.zeros((), dtype=torch.int64))
+
+
+def add_means(left: Mean, right: Mean) -> Mean:
+    """Both sums together."""
+    return Mean(left.total + right.total, left.samples + right.samples)
+
+
+def sum_of(values: Tensor, count: int) -> Mean:
+    """The float64 sum of ``values`` counted as ``count`` values."""
+    return Mean(values.sum(dtype=torch.float64), torch.tensor(count, dtype=torch.int64))
+
+
+def mean_value(acc: Mean, owner: str) -> float:
+    """``total / count``, refusing an empty sum."""
+    count = int(acc.samples.item())
+    if count == 0:
+        raise NoDataError(owner)
+    return float(acc.total.item()) / count
+
+
+@final
+@attrs.frozen
+class Average(Metric[Scalar, Mean, float]):
+    """The mean of a scalar output (a number, a 0-d tensor, or a 1-d tensor of values).
+
+    A number or 0-d tensor counts as one value; a 1-d tensor counts as one value per element,
+    so batches of different sizes are weighted by their sizes. (Ignite's ``Average`` treats a
+    1-d tensor as one vector-valued sample instead.)
+
+    Example:
+        >>> import torch
+        >>> from foldloop.metrics import Average
+        >>> avg = Average()
+        >>> avg.compute(avg.fold([1.0, torch.tensor(2.0), torch.tensor([3.0, 6.0])]))
+        3.0
+    """
+
+    def init(self) -> Mean:
+        return no_mean()
+
+    def update(self, acc: Mean, output: Scalar) -> Mean:
+        if isinstance(output, Tensor) and output.ndim == 1:
+            return add_means(acc, sum_of(output.detach(), output.numel()))
+        return add_means(acc, sum_of(scalar(output, type(self).__name__), 1))
+
+    def merge(self, left: Mean, right: Mean) -> Mean:
+        return add_means(left, right)
+
+    def compute(self, acc: Mean) -> float:
+        return mean_value(acc, type(self).__name__)
+
+
+@final
+@attrs.frozen
+class Loss(Metric[PredTarget, Mean, float]):
+    """The mean of ``loss_fn(y_pred, y)`` over all samples, each batch weighted by its size.
+
+    ``loss_fn`` must return the batch's mean loss as a 0-d tensor (``reduction="mean"``); the
+    batch size is ``y.shape[0]``. It runs without gradient tracking.
+
+    Args:
+        loss_fn: a function ``(y_pred, y) -> 0-d tensor``, e.g. ``torch.nn.functional.mse_loss``.
+
+    Example:
+        >>> import torch
+        >>> from foldloop.metrics import Loss
+        >>> loss = Loss(torch.nn.functional.l1_loss)
+        >>> batches = [(torch.tensor([1.0, 2.0]), torch.tensor([1.0, 1.0])),
+        ...            (torch.tensor([4.0]), torch.tensor([0.0]))]
+        >>> loss.compute(loss.fold(batches))
+        1.6666666666666667
+    """
+
+    loss_fn: Callable[[Tensor, Tensor], Tensor]
+
+    def init(self) -> Mean:
+        return no_mean()
+
+    def update(self, acc: Mean, output: PredTarget) -> Mean:
+        owner = type(self).__name__
+        y_pred, y = pred_target(output, owner)
+        if y.ndim == 0:
+            raise ValueError(f"{owner} needs y with a batch dimension, got a 0-d tensor.")
+        if y.shape[0] == 0:
+            return acc  # the mean loss of an empty batch is nan, and it weighs nothing
+        with torch.no_grad():
+            loss = self.loss_fn(y_pred, y)
+        if loss.ndim != 0:
+            raise ValueError(
+                f"{owner}: loss_fn must return the batch's mean loss as a 0-d tensor, got "
+                f"shape {tuple(loss.shape)}; use reduction='mean'."
+            )
+        batch = y.shape[0]
+        return add_means(acc, sum_of(loss.detach().to(torch.float64) * batch, batch))
+
+    def merge(self, left: Mean, right: Mean) -> Mean:
+        return add_means(left, right)
+
+    def compute(self, acc: Mean) -> float:
+        return mean_value(acc, type(self).__name__)

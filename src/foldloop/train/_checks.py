@@ -1,0 +1,80 @@
+"""Checks on hyper-parameters, shared by schedules and optimizers.
+
+Each takes ``what``, the name the caller's user knows the value by (``"adam: eps"``), and returns
+the value with its checked type, so a check and a conversion are one call.
+"""
+
+from numbers import Real
+
+
+def require_real(what: str, value: object) -> float:
+    """``value`` as a float, after checking that it is a real number (not a bool).
+
+    Example:
+        >>> require_real("adam: eps", "1e-8")
+        Traceback (most recent call last):
+        ...
+        TypeError: adam: eps must be a real number, got str '1e-8'
+    """
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"{what} must be a real number, got {type(value).__name__} {value!r}")
+    return float(value)
+
+
+def require_non_negative(what: str, value: object) -> float:
+    """``value`` as a float, after checking that it is a number >= 0.
+
+    Example:
+        >>> require_non_negative("sgd: momentum", -0.9)
+        Traceback (most recent call last):
+        ...
+        ValueError: sgd: momentum must be >= 0, got -0.9
+    """
+    number = require_real(what, value)
+    if not number >= 0:
+        raise ValueError(f"{what} must be >= 0, got {number}")
+    return number
+
+
+def require_positive(what: str, value: object) -> float:
+    """``value`` as a float, after checking that it is a number > 0.
+
+    Example:
+        >>> require_positive("clip_by_global_norm: max_norm", 0)
+        Traceback (most recent call last):
+        ...
+        ValueError: clip_by_global_norm: max_norm must be > 0, got 0.0
+    """
+    number = require_real(what, value)
+    if not number > 0:
+        raise ValueError(f"{what} must be > 0, got {number}")
+    return number
+
+
+def require_unit_interval(what: str, value: object) -> float:
+    """``value`` as a float, after checking that ``0 <= value < 1`` (a decay rate).
+
+    Example:
+        >>> require_unit_interval("adam: betas[0]", 1.0)
+        Traceback (most recent call last):
+        ...
+        ValueError: adam: betas[0] must be in [0, 1), got 1.0
+    """
+    number = require_real(what, value)
+    if not 0 <= number < 1:
+        raise ValueError(f"{what} must be in [0, 1), got {number}")
+    return number
+
+
+def require_whole(what: str, value: object, minimum: int) -> int:
+    """``value``, after checking that it is a whole number of steps >= ``minimum``.
+
+    Example:
+        >>> require_whole("step_size", 0, minimum=1)
+        Traceback (most recent call last):
+        ...
+        ValueError: step_size must be a whole number of steps >= 1, got 0
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValueError(f"{what} must be a whole number of steps >= {minimum}, got {value!r}")
+    return value

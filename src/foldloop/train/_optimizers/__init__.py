@@ -1,0 +1,30 @@
+"""Pure optimizers: gradient transformations over trees of tensors, composed with `chain`."""
+
+from ._adam import scale_by_adam as scale_by_adam
+from ._aliases import Optimizer as Optimizer
+from ._aliases import adagrad as adagrad
+from ._aliases import adam as adam
+from ._aliases import adamw as adamw
+from ._aliases import rmsprop as rmsprop
+from ._aliases import sgd as sgd
+from ._apply import apply_updates as apply_updates
+from ._base import ChainState as ChainState
+from ._base import GradientTransformation as GradientTransformation
+from ._base import InitFn as InitFn
+from ._base import TensorTree as TensorTree
+from ._base import UpdateFn as UpdateFn
+from ._base import chain as chain
+from ._clipping import clip_by_global_norm as clip_by_global_norm
+from ._clipping import clip_by_value as clip_by_value
+from ._momentum import trace as trace
+from ._rms import scale_by_rms as scale_by_rms
+from ._rms import scale_by_rss as scale_by_rss
+from ._scaling import add_decayed_weights as add_decayed_weights
+from ._scaling import scale_by_learning_rate as scale_by_learning_rate
+from ._scaling import scale_by_schedule as scale_by_schedule
+from ._states import AdamState as AdamState
+from ._states import CountState as CountState
+from ._states import EmptyState as EmptyState
+from ._states import RMSState as RMSState
+from ._states import SumOfSquaresState as SumOfSquaresState
+from ._states import TraceState as TraceState

@@ -1,0 +1,116 @@
+"""Checked access to the tensors of parameter-shaped trees, for the multi-tensor kernels."""
+
+from typing import TypeVar
+
+import torch
+
+from foldloop.tree import (
+    TreeSpec,
+    tree_flatten,
+    tree_flatten_with_paths,
+    tree_paths,
+    tree_unflatten,
+)
+
+from ._base import TensorTree
+
+T = TypeVar("T")
+
+
+def flatten_alike(owner: str, **trees: object) -> tuple[TreeSpec, list[list[torch.Tensor]]]:
+    """Flatten trees that must all have the first one's structure and hold only tensors.
+
+    Args:
+        owner: the transformation asking, named in error messages.
+        **trees: the trees by the names that error messages give them.
+
+    Returns:
+        The first tree's structure, and each tree's leaves in the same order.
+
+    Raises:
+        ValueError: a tree holds no tensors, or its keys differ from the first tree's.
+        TypeError: a leaf is not a tensor.
+
+    Example:
+        >>> import torch
+        >>> spec, (grads, buf) = flatten_alike(
+        ...     "sgd", updates={"w": torch.ones(1)}, buffer={"w": torch.zeros(1)}
+        ... )
+        >>> flatten_alike("sgd", updates={"w": torch.ones(1)}, buffer={"v": torch.zeros(1)})
+        Traceback (most recent call last):
+        ...
+        ValueError: sgd: buffer does not match updates: keys only in updates: ['w'], ...
+    """
+    (first_name, first), *others = trees.items()
+    leaves, spec = _tensor_leaves(owner, first_name, first)
+    if not leaves:
+        raise ValueError(
+            f"{owner}: {first_name} holds no tensors; an optimizer needs at least one parameter "
+            "(torch.optim refuses an empty parameter list too)"
+        )
+    all_leaves = [leaves]
+    for name, tree in others:
+        other_leaves, other_spec = _tensor_leaves(owner, name, tree)
+        if other_spec != spec:
+            raise ValueError(_mismatch_message(owner, (first_name, first), (name, tree)))
+        all_leaves.append(other_leaves)
+    return spec, all_leaves
+
+
+def require_state(owner: str, state: object, expected: type[T]) -> T:
+    """``state``, after checking that it is an instance of ``expected``.
+
+    Example:
+        >>> require_state("sgd", 3, str)
+        Traceback (most recent call last):
+        ...
+        TypeError: sgd needs its state to be a str, got int; pass the state that its init returned
+    """
+    if not isinstance(state, expected):
+        raise TypeError(
+            f"{owner} needs its state to be a {expected.__name__}, got {type(state).__name__}; "
+            "pass the state that its init returned"
+        )
+    return state
+
+
+def _tensor_leaves(owner: str, name: str, tree: object) -> tuple[list[torch.Tensor], TreeSpec]:
+    leaves, spec = tree_flatten(tree)
+    if not all(isinstance(leaf, torch.Tensor) for leaf in leaves):
+        paths, leaves, _ = tree_flatten_with_paths(tree)
+        wrong = [
+            f"{p} ({type(x).__name__})"
+            for p, x in zip(paths, leaves, strict=True)
+            if not isinstance(x, torch.Tensor)
+        ]
+        raise TypeError(f"{owner}: {name} must hold only tensors, but has {wrong}")
+    return leaves, spec
+
+
+def _mismatch_message(owner: str, expected: tuple[str, object], got: tuple[str, object]) -> str:
+    (expected_name, expected_tree), (name, tree) = expected, got
+    expected_paths, paths = set(tree_paths(expected_tree)), set(tree_paths(tree))
+    missing, extra = sorted(expected_paths - paths), sorted(paths - expected_paths)
+    if missing or extra:
+        difference = f"keys only in {expected_name}: {missing}, keys only in {name}: {extra}"
+    else:
+        difference = "the keys agree but the containers differ"
+    return (
+        f"{owner}: {name} does not match {expected_name}: {difference}; an optimizer state "
+        "only fits the parameters its init was given, so call init(params) for these parameters"
+    )
+
+
+def filled_like(owner: str, params: TensorTree, value: float = 0.0) -> TensorTree:
+    """A tree shaped like ``params`` whose tensors are all ``value``: a fresh optimizer moment.
+
+    Each tensor has its parameter's shape, dtype and device, and does not require grad.
+
+    Example:
+        >>> import torch
+        >>> filled_like("adagrad", {"w": torch.ones(2, requires_grad=True)}, 0.1)
+        {'w': tensor([0.1000, 0.1000])}
+    """
+    spec, (leaves,) = flatten_alike(owner, params=params)
+    filled: TensorTree = tree_unflatten(spec, [torch.full_like(leaf, value) for leaf in leaves])
+    return filled

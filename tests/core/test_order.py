@@ -1,0 +1,41 @@
+"""The order law: any run shape's event stream equals the reference model's."""
+
+from __future__ import annotations
+
+import warnings
+
+from hypothesis import given
+
+from foldloop import DataWarning
+from foldloop.testing import RunShape, reference_outcome, run_shape, run_shapes, scan_shape
+
+
+@given(run_shapes())
+def test_scan_fires_the_reference_models_events(shape: RunShape) -> None:
+    expected = reference_outcome(shape)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        kinds, failed, last = scan_shape(shape)
+    assert [k.__name__ for k in kinds] == [k.__name__ for k in expected.kinds]
+    assert failed == expected.failed
+    assert last.iteration == expected.iterations
+
+
+@given(run_shapes())
+def test_run_ends_in_the_same_state_as_scan(shape: RunShape) -> None:
+    # run() takes the fast lane where nothing is due; scan() never does: both must agree.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        _, scan_failed, scan_last = scan_shape(shape)
+        run_failed, run_last = run_shape(shape)
+    assert run_failed == scan_failed
+    assert run_last == scan_last
+
+
+@given(run_shapes(failures=False))
+def test_counts_are_occurrences_of_each_kind(shape: RunShape) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        kinds, _, last = scan_shape(shape)
+    for kind in set(kinds):
+        assert last.count(kind) == kinds.count(kind)
