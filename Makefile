@@ -1,21 +1,25 @@
-# The two commands of the README. Each sets up .venv from nothing (torch pinned by constraints.txt).
+# The README's two commands. Each sets up .venv from nothing (torch pinned by constraints.txt).
 VENV := .venv
 PY := $(VENV)/bin/python
+# This machine keeps the torch CPU wheel in /opt/wheels; elsewhere pip uses the index.
+FIND_LINKS := $(if $(wildcard /opt/wheels),--find-links /opt/wheels)
 
 .PHONY: setup run test bench
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	python3 -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
+	$(PY) -m pip install --quiet $(FIND_LINKS) -c constraints.txt -e '.[dev]'
 	touch $@
 
 setup: $(VENV)/.installed
 
 run: setup
-	$(PY) -m foldloop.examples.quickstart
+	$(PY) -m foldloop.examples.digits
 
 test: setup
 	HYPOTHESIS_PROFILE=ci $(PY) -m pytest -q
 	$(PY) -m mypy
-	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/ruff check src tests benchmarks
+
+bench: setup
+	$(PY) ../shared/bench/overhead.py --plugin benchmarks/overhead_foldloop.py

@@ -62,15 +62,17 @@ def docs(cfg: overhead.Config) -> overhead.Result:
     loop.attach(Started, _as_handler(h["started"]))
     loop.attach(on(IterationCompleted, every(50)), _as_handler(h["log_every_50"]))
     loop.attach(on(EpochStarted, once(25)), _as_handler(h["epoch_25"]))
-    custom = where(lambda state, event: state.iteration in special)
-    loop.attach(on(IterationStarted, custom), _as_handler(h["special_iters"]))
+    custom = on(IterationStarted, where(lambda state, event: state.iteration in special))
+    loop.attach(custom, _as_handler(h["special_iters"]))
     loop.attach(EpochCompleted, _as_handler(h["epoch_done"]))
     loop.attach(Completed, _as_handler(h["completed"]))
     seconds, final = _timed(loop, cfg)
     return overhead.Result(seconds, {"iterations": final.iteration, **counts})
 
 
-def _every(pairs: list[tuple[int, Callable[[object], None]]], cfg: overhead.Config) -> tuple[float, int]:
+def _every(
+    pairs: list[tuple[int, Callable[[object], None]]], cfg: overhead.Config
+) -> tuple[float, int]:
     loop: Loop[None, int] = Loop(_step)
     for k, handler in pairs:
         loop.attach(on(IterationCompleted, every(k)), _as_handler(handler))

@@ -86,8 +86,12 @@ def ignite_run(shape: RunShape, stop_after: int | None = None) -> tuple[list[typ
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            engine.run(data, max_epochs=shape.max_epochs, epoch_length=shape.epoch_length,
-                       max_iters=shape.max_iters)
+            engine.run(
+                data,
+                max_epochs=shape.max_epochs,
+                epoch_length=shape.epoch_length,
+                max_iters=shape.max_iters,
+            )
             if stop_after is not None and not _ignite_done(kinds):
                 engine.run(data)
     except RuntimeError:
@@ -150,9 +154,13 @@ def test_stopping_a_scan_and_running_on_is_ignites_interrupt(shape: RunShape, st
         warnings.simplefilter("ignore", DataWarning)
         try:
             last: State[int] | None = None
-            for event, state in loop.scan(0, data, max_epochs=shape.max_epochs,
-                                          epoch_length=shape.epoch_length,
-                                          max_iters=shape.max_iters):
+            for event, state in loop.scan(
+                0,
+                data,
+                max_epochs=shape.max_epochs,
+                epoch_length=shape.epoch_length,
+                max_iters=shape.max_iters,
+            ):
                 kinds.append(type(event))
                 last = state
                 if len(kinds) == stop:

@@ -29,7 +29,9 @@ def name_of(fn: object) -> str:
     return str(getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or repr(fn))
 
 
-def _binds(sig: inspect.Signature, n_leading: int, args: tuple[object, ...], kwargs: Mapping[str, object]) -> bool:
+def _binds(
+    sig: inspect.Signature, n_leading: int, args: tuple[object, ...], kwargs: Mapping[str, object]
+) -> bool:
     try:
         sig.bind(*([None] * n_leading), *args, **kwargs)
     except TypeError:
@@ -73,7 +75,12 @@ def fit(
     )
 
 
-def _bound(fn: Callable[..., object], n_leading: int, args: tuple[object, ...], kwargs: Mapping[str, object]) -> Call:
+def _bound(
+    fn: Callable[..., object],
+    n_leading: int,
+    args: tuple[object, ...],
+    kwargs: Mapping[str, object],
+) -> Call:
     kw = dict(kwargs)
     if n_leading == 2:
         if not args and not kw:

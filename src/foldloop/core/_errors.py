@@ -43,7 +43,9 @@ class RunError(FoldloopError):
         self.origin = origin
         self.secondary = secondary
         where = f"epoch {state.epoch}, iteration {state.iteration}"
-        extra = f" ({len(secondary)} more error(s) in ExceptionRaised handlers)" if secondary else ""
+        extra = (
+            f" ({len(secondary)} more error(s) in ExceptionRaised handlers)" if secondary else ""
+        )
         super().__init__(
             f"{origin} failed at {where}: {type(cause).__name__}: {cause}{extra}. "
             "The last good state is in .state; pass it back to run() to retry from there."
@@ -55,7 +57,8 @@ class HandlerReturnError(FoldloopError, TypeError):
 
 
 class TerminateEpochRefused(FoldloopError, RuntimeError):
-    """``terminate_epoch()`` was requested where no epoch can be cut (``Started``, ``EpochStarted``)."""
+    """``terminate_epoch()`` was requested where there is no epoch to cut (``Started``,
+    ``EpochStarted``)."""
 
 
 class DataWarning(UserWarning):

@@ -94,7 +94,6 @@ class ExceptionRaised(Event):
     exception: BaseException = attrs.field(eq=_exception_key)
 
 
-
 STARTED = Started()
 EPOCH_STARTED = EpochStarted()
 GET_BATCH_STARTED = GetBatchStarted()

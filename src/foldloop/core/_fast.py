@@ -40,7 +40,7 @@ def _schedule(fold: Fold[Any, Any], has_data: bool) -> tuple[list[Table | None],
     return tables, [_due(t) for t in tables]
 
 
-def fast_iterations(fold: Fold[T, B]) -> int:  # noqa: C901  (one loop, kept whole on purpose)
+def fast_iterations(fold: Fold[T, B]) -> int:
     """Run iterations from an iteration boundary; returns the stage where it handed back."""
     has_data = fold.data is not None
     tables = fold.tables
@@ -60,13 +60,23 @@ def fast_iterations(fold: Fold[T, B]) -> int:  # noqa: C901  (one loop, kept who
         if has_data:
             n_gbs += 1
             if n_gbs >= d_gbs:
-                fold.take_position(iteration, epoch_iteration, drawn, (n_gbs, n_gbc, n_is, n_ic),
-                                   state, st.GET_BATCH_STARTED, stage, batch)
+                fold.take_position(
+                    iteration,
+                    epoch_iteration,
+                    drawn,
+                    (n_gbs, n_gbc, n_is, n_ic),
+                    state,
+                    st.GET_BATCH_STARTED,
+                    stage,
+                    batch,
+                )
                 fold.fire_counted(cast(Table, t_gbs), ev.GET_BATCH_STARTED, n_gbs)
                 state, base, (_, n_gbs, n_gbc, n_is, n_ic) = fold.state, fold.base, fold.hot
                 if fold.tables is not tables:  # attachments changed: schedule anew
                     tables = fold.tables
-                    (t_gbs, t_gbc, t_is, t_ic), (d_gbs, d_gbc, d_is, d_ic) = _schedule(fold, has_data)
+                    (t_gbs, t_gbc, t_is, t_ic), (d_gbs, d_gbc, d_is, d_ic) = _schedule(
+                        fold, has_data
+                    )
                 d_gbs = _due(t_gbs)
             stage = st.GET_BATCH_STARTED
         try:
@@ -74,20 +84,38 @@ def fast_iterations(fold: Fold[T, B]) -> int:  # noqa: C901  (one loop, kept who
         except StopIteration:
             break
         except Exception as exc:
-            fold.take_position(iteration, epoch_iteration, drawn, (n_gbs, n_gbc, n_is, n_ic),
-                               state, stage, fold.prev_stage, None)
+            fold.take_position(
+                iteration,
+                epoch_iteration,
+                drawn,
+                (n_gbs, n_gbc, n_is, n_ic),
+                state,
+                stage,
+                fold.prev_stage,
+                None,
+            )
             raise Failed(exc, None, "drawing a batch from the data", False) from exc
         drawn += 1
         if has_data:
             n_gbc += 1
             if n_gbc >= d_gbc:
-                fold.take_position(iteration, epoch_iteration, drawn, (n_gbs, n_gbc, n_is, n_ic),
-                                   state, st.GET_BATCH_COMPLETED, stage, batch)
+                fold.take_position(
+                    iteration,
+                    epoch_iteration,
+                    drawn,
+                    (n_gbs, n_gbc, n_is, n_ic),
+                    state,
+                    st.GET_BATCH_COMPLETED,
+                    stage,
+                    batch,
+                )
                 fold.fire_counted(cast(Table, t_gbc), ev.GET_BATCH_COMPLETED, n_gbc)
                 state, base, (_, n_gbs, n_gbc, n_is, n_ic) = fold.state, fold.base, fold.hot
                 if fold.tables is not tables:  # attachments changed: schedule anew
                     tables = fold.tables
-                    (t_gbs, t_gbc, t_is, t_ic), (d_gbs, d_gbc, d_is, d_ic) = _schedule(fold, has_data)
+                    (t_gbs, t_gbc, t_is, t_ic), (d_gbs, d_gbc, d_is, d_ic) = _schedule(
+                        fold, has_data
+                    )
                 d_gbc = _due(t_gbc)
         stage = st.GET_BATCH_COMPLETED
         iteration += 1
@@ -95,8 +123,16 @@ def fast_iterations(fold: Fold[T, B]) -> int:  # noqa: C901  (one loop, kept who
         n_is += 1
         given: State[T] | None = None
         if n_is >= d_is:
-            fold.take_position(iteration, epoch_iteration, drawn, (n_gbs, n_gbc, n_is, n_ic),
-                               state, st.ITERATION_STARTED, stage, batch)
+            fold.take_position(
+                iteration,
+                epoch_iteration,
+                drawn,
+                (n_gbs, n_gbc, n_is, n_ic),
+                state,
+                st.ITERATION_STARTED,
+                stage,
+                batch,
+            )
             fold.fire_counted(cast(Table, t_is), ev.ITERATION_STARTED, n_is)
             state, base, (_, n_gbs, n_gbc, n_is, n_ic) = fold.state, fold.base, fold.hot
             if fold.tables is not tables:  # attachments changed: schedule anew
@@ -122,12 +158,28 @@ def fast_iterations(fold: Fold[T, B]) -> int:  # noqa: C901  (one loop, kept who
         try:
             new: Any = step(state, batch)
         except Exception as exc:
-            fold.take_position(iteration, epoch_iteration, drawn, (n_gbs, n_gbc, n_is, n_ic),
-                               state, stage, fold.prev_stage, batch)
+            fold.take_position(
+                iteration,
+                epoch_iteration,
+                drawn,
+                (n_gbs, n_gbc, n_is, n_ic),
+                state,
+                stage,
+                fold.prev_stage,
+                batch,
+            )
             raise step_failure(step, exc) from exc
         if new.__class__ is not State:
-            fold.take_position(iteration, epoch_iteration, drawn, (n_gbs, n_gbc, n_is, n_ic),
-                               state, stage, fold.prev_stage, batch)
+            fold.take_position(
+                iteration,
+                epoch_iteration,
+                drawn,
+                (n_gbs, n_gbc, n_is, n_ic),
+                state,
+                stage,
+                fold.prev_stage,
+                batch,
+            )
             raise step_result_error(step, new)
         state = new
         batch = None
@@ -136,8 +188,16 @@ def fast_iterations(fold: Fold[T, B]) -> int:  # noqa: C901  (one loop, kept who
             break
         n_ic += 1
         if n_ic >= d_ic:
-            fold.take_position(iteration, epoch_iteration, drawn, (n_gbs, n_gbc, n_is, n_ic),
-                               state, st.ITERATION_COMPLETED, stage, batch)
+            fold.take_position(
+                iteration,
+                epoch_iteration,
+                drawn,
+                (n_gbs, n_gbc, n_is, n_ic),
+                state,
+                st.ITERATION_COMPLETED,
+                stage,
+                batch,
+            )
             fold.fire_counted(cast(Table, t_ic), ev.ITERATION_COMPLETED, n_ic)
             state, base, (_, n_gbs, n_gbc, n_is, n_ic) = fold.state, fold.base, fold.hot
             if fold.tables is not tables:  # attachments changed: schedule anew
@@ -147,6 +207,14 @@ def fast_iterations(fold: Fold[T, B]) -> int:  # noqa: C901  (one loop, kept who
         stage = st.ITERATION_COMPLETED
         if state._stop:
             break
-    fold.take_position(iteration, epoch_iteration, drawn, (n_gbs, n_gbc, n_is, n_ic),
-                       state, stage, fold.prev_stage, batch)
+    fold.take_position(
+        iteration,
+        epoch_iteration,
+        drawn,
+        (n_gbs, n_gbc, n_is, n_ic),
+        state,
+        stage,
+        fold.prev_stage,
+        batch,
+    )
     return stage

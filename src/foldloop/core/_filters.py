@@ -100,7 +100,9 @@ def _common_bound(
 class _Every(Filter[Event]):
     n: int
 
-    def passes(self, count: int, state: State[Any] | None = None, event: Event | None = None) -> bool:
+    def passes(
+        self, count: int, state: State[Any] | None = None, event: Event | None = None
+    ) -> bool:
         return count % self.n == 0
 
     def next_true(self, count: int) -> int | None:
@@ -119,7 +121,9 @@ class _Every(Filter[Event]):
 class _Once(Filter[Event]):
     counts: tuple[int, ...]  # sorted, distinct
 
-    def passes(self, count: int, state: State[Any] | None = None, event: Event | None = None) -> bool:
+    def passes(
+        self, count: int, state: State[Any] | None = None, event: Event | None = None
+    ) -> bool:
         i = bisect.bisect_left(self.counts, count)
         return i < len(self.counts) and self.counts[i] == count
 
@@ -140,7 +144,9 @@ class _Once(Filter[Event]):
 class _Before(Filter[Event]):
     n: int
 
-    def passes(self, count: int, state: State[Any] | None = None, event: Event | None = None) -> bool:
+    def passes(
+        self, count: int, state: State[Any] | None = None, event: Event | None = None
+    ) -> bool:
         return count < self.n
 
     def next_true(self, count: int) -> int | None:
@@ -157,7 +163,9 @@ class _Before(Filter[Event]):
 class _After(Filter[Event]):
     n: int
 
-    def passes(self, count: int, state: State[Any] | None = None, event: Event | None = None) -> bool:
+    def passes(
+        self, count: int, state: State[Any] | None = None, event: Event | None = None
+    ) -> bool:
         return count > self.n
 
     def next_true(self, count: int) -> int | None:
@@ -174,7 +182,9 @@ class _After(Filter[Event]):
 class _Constant(Filter[Event]):
     value: bool
 
-    def passes(self, count: int, state: State[Any] | None = None, event: Event | None = None) -> bool:
+    def passes(
+        self, count: int, state: State[Any] | None = None, event: Event | None = None
+    ) -> bool:
         return self.value
 
     def next_true(self, count: int) -> int | None:

@@ -15,12 +15,11 @@ from typing import Generic, TypeVar, cast
 
 from . import _events as ev
 from . import _stage as st
-from ._callables import name_of
 from ._errors import DataWarning, HandlerReturnError, RunError, TerminateEpochRefused
 from ._events import Event
 from ._fast import fast_iterations
-from ._signals import Failed, StopEpoch, StopRun, step_failure, step_result_error
 from ._registry import Registry
+from ._signals import Failed, StopEpoch, StopRun, step_failure, step_result_error
 from ._state import COUNT_INDEX, State
 from ._table import Table, compile_tables
 
@@ -166,7 +165,9 @@ class Fold(Generic[T, B]):
                 new = slot.call(state, event)
             except Exception as exc:
                 kind = "tap" if slot.is_tap else "handler"
-                raise Failed(exc, event, f"{kind} {slot.name!r} on {type(event).__name__}", True) from exc
+                raise Failed(
+                    exc, event, f"{kind} {slot.name!r} on {type(event).__name__}", True
+                ) from exc
             if new.__class__ is not State:
                 error = HandlerReturnError(
                     f"handler {slot.name!r} on {type(event).__name__} returned {new!r} instead of "

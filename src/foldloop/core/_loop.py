@@ -77,7 +77,7 @@ class Loop(Generic[T, B_contra]):
         *args: Any,
         **kwargs: Any,
     ) -> Handle:
-        """Run ``handler(state, event, *args, **kwargs)`` (or ``handler(state, ...)``) on ``trigger``.
+        """Run ``handler(state, event, *args, **kwargs)`` or ``handler(state, ...)`` on ``trigger``.
 
         Handlers of one event run in attach order, before any tap of that event.
 
@@ -152,7 +152,11 @@ class Loop(Generic[T, B_contra]):
         """
         return _Attacher(self, trigger, args, kwargs)
 
-    def detach(self, handle_or_fn: Handle | Callable[..., object], trigger: Trigger[Event] | type[Event] | None = None) -> None:
+    def detach(
+        self,
+        handle_or_fn: Handle | Callable[..., object],
+        trigger: Trigger[Event] | type[Event] | None = None,
+    ) -> None:
         """Remove an attachment by its handle, or every attachment of a function.
 
         With ``trigger``, only the function's attachments on those kinds are removed.
@@ -178,7 +182,11 @@ class Loop(Generic[T, B_contra]):
         for attachment_id in ids:
             self._registry.remove(attachment_id, kinds)
 
-    def has(self, handle_or_fn: Handle | Callable[..., object], trigger: Trigger[Event] | type[Event] | None = None) -> bool:
+    def has(
+        self,
+        handle_or_fn: Handle | Callable[..., object],
+        trigger: Trigger[Event] | type[Event] | None = None,
+    ) -> bool:
         """Whether the handle is active, or the function is attached (on ``trigger``).
 
         >>> from foldloop import Started
@@ -232,7 +240,7 @@ class Loop(Generic[T, B_contra]):
         Raises:
             RunError: the step, a handler or a tap failed; ``.state`` is the last good state.
 
-        >>> loop: Loop[int, int] = Loop(lambda state, batch: state.replace(value=state.value + batch))
+        >>> loop: Loop[int, int] = Loop(lambda s, batch: s.replace(value=s.value + batch))
         >>> final = loop.run(0, [1, 2, 3], max_epochs=2)
         >>> final.value, final.epoch, final.iteration
         (12, 2, 6)

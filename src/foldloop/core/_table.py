@@ -75,7 +75,4 @@ def compile_tables(
             handlers, taps = by_kind.setdefault(kind, ([], []))
             slot = Slot(fil, attachment.call, attachment.is_tap, attachment.name)
             (taps if attachment.is_tap else handlers).append(slot)
-    return {
-        kind: Table(handlers + taps, count(kind))
-        for kind, (handlers, taps) in by_kind.items()
-    }
+    return {kind: Table(handlers + taps, count(kind)) for kind, (handlers, taps) in by_kind.items()}

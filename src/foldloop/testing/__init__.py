@@ -21,7 +21,20 @@ from ._strategies import run_shapes as run_shapes
 from ._strategies import states as states
 
 __all__ = [
-    "BUILT_IN_KINDS", "Outcome", "Request", "RunShape", "event_kinds", "filters", "make_state",
-    "ShapeFailure", "reference_outcome", "requests", "run_shape", "run_shapes", "scan_shape",
-    "shape_data", "shape_loop", "states",
+    "BUILT_IN_KINDS",
+    "Outcome",
+    "Request",
+    "RunShape",
+    "ShapeFailure",
+    "event_kinds",
+    "filters",
+    "make_state",
+    "reference_outcome",
+    "requests",
+    "run_shape",
+    "run_shapes",
+    "scan_shape",
+    "shape_data",
+    "shape_loop",
+    "states",
 ]

@@ -48,7 +48,7 @@ BUILT_IN_KINDS: tuple[type[Event], ...] = (
 """Every kind the loop fires by itself (``ExceptionRaised`` aside)."""
 
 # Kinds at which a handler may request a stop (requests at Terminated/Completed do nothing).
-_REQUEST_KINDS = BUILT_IN_KINDS[:7] + (EpochTerminated, DataExhausted)
+_REQUEST_KINDS = (*BUILT_IN_KINDS[:7], EpochTerminated, DataExhausted)
 
 
 def event_kinds() -> st.SearchStrategy[type[Event]]:
@@ -92,7 +92,7 @@ def filters() -> st.SearchStrategy[Filter[Event]]:
     )
 
 
-def states(values: st.SearchStrategy[Any] = st.integers()) -> st.SearchStrategy[State[Any]]:
+def states(values: st.SearchStrategy[Any] | None = None) -> st.SearchStrategy[State[Any]]:
     """States as a run would have them, with values drawn from ``values``.
 
     >>> from hypothesis import given
@@ -103,7 +103,7 @@ def states(values: st.SearchStrategy[Any] = st.integers()) -> st.SearchStrategy[
     """
     return st.builds(
         make_state,
-        values,
+        st.integers() if values is None else values,
         epoch=st.integers(min_value=0, max_value=50),
         iteration=st.integers(min_value=0, max_value=10_000),
     )
