@@ -23,3 +23,4 @@ test: setup
 
 bench: setup
 	$(PY) ../shared/bench/overhead.py --plugin benchmarks/overhead_foldloop.py
+	$(PY) benchmarks/memory_foldloop.py

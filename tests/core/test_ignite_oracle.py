@@ -146,6 +146,11 @@ def test_stopping_a_scan_and_running_on_is_ignites_interrupt(shape: RunShape, st
     # the state's position, so compare on re-iterable data.
     shape = attrs.evolve(shape, one_shot=False, sized=True)
     expected, ignite_failed = ignite_run(shape, stop_after=stop)
+    if stop <= len(expected) and expected[stop - 1] is DataExhausted:
+        # Ignite's interrupt() right after DATALOADER_STOP_ITERATION fires GET_BATCH_STARTED
+        # again on resume (INTERRUPT replaces the last event it checks); foldloop continues
+        # exactly as the uninterrupted run (docs/concepts.md, "Differences").
+        return
     loop = shape_loop(shape)
     data = shape_data(shape)
     kinds: list[type[Event]] = []

@@ -10,6 +10,7 @@ from ._events import Event
 from ._filters import Filter
 from ._fold import Fold
 from ._limits import finished, settle_limits
+from ._order import events as run_events
 from ._registry import Handle, Registry
 from ._state import State
 from ._triggers import Trigger, as_trigger
@@ -248,7 +249,7 @@ class Loop(Generic[T, B_contra]):
         fold = self._fold(initial, data, max_epochs, epoch_length, max_iters, trace=False)
         if fold is None:
             return self._state_of(initial)
-        events = fold.events()
+        events = run_events(fold)
         while True:
             try:
                 next(events)
@@ -299,7 +300,7 @@ class Loop(Generic[T, B_contra]):
         fold = self._fold(initial, data, max_epochs, epoch_length, max_iters, trace=True)
         if fold is None:
             return iter(())
-        return fold.events()
+        return run_events(fold)
 
     def _fold(
         self,
