@@ -74,7 +74,9 @@ def test_atoms_fire_where_they_say(k: int) -> None:
 def test_every_after_before_is_the_intersection_not_ignites_offset() -> None:
     assert passing(every(5) & after(8) & before(25)) == [10, 15, 20]
     # Ignite's every=5, after=8, before=25 counts from after + 1:
-    ignite: Filter[Event] = where(lambda state, event: 8 < state.epoch < 25 and (state.epoch - 9) % 5 == 0)
+    ignite: Filter[Event] = where(
+        lambda state, event: 8 < state.epoch < 25 and (state.epoch - 9) % 5 == 0
+    )
     epochs = [e for e in range(1, 30) if ignite.passes(e, make_state(None, epoch=e), Event())]
     assert epochs == [9, 14, 19, 24]
 

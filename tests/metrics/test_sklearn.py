@@ -9,7 +9,7 @@ import pytest
 import torch
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from sklearn import metrics as sk  # type: ignore[import-untyped]  # sklearn has no hints
+from sklearn import metrics as sk
 
 from foldloop.metrics import (
     Accuracy,

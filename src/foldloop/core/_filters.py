@@ -69,6 +69,18 @@ class Filter(abc.ABC, Generic[E]):
             return NotImplemented
         return _And(self, other)
 
+    # The reflected forms let mypy take the event kind from either side: without them,
+    # ``every(2) | where(pred_on_iterations)`` would be typed by the left operand only.
+    def __ror__(self, other: Filter[E]) -> Filter[E]:
+        if not isinstance(other, Filter):
+            return NotImplemented
+        return _Or(other, self)
+
+    def __rand__(self, other: Filter[E]) -> Filter[E]:
+        if not isinstance(other, Filter):
+            return NotImplemented
+        return _And(other, self)
+
     def __invert__(self) -> Filter[E]:
         return _Not(self)
 

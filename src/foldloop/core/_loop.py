@@ -138,10 +138,22 @@ class Loop(Generic[T, B_contra]):
         """
         return self._add(trigger, fn, args, kwargs, is_tap=True)
 
+    @overload
+    def on(self, trigger: Trigger[E] | type[E], /) -> _Attacher[T, E]: ...
+
+    @overload
     def on(
         self, trigger: Trigger[E] | type[E], /, *args: object, **kwargs: object
-    ) -> _Attacher[T, E]:
+    ) -> _AttacherWithArguments[T, E]: ...
+
+    def on(
+        self, trigger: Trigger[E] | type[E], /, *args: object, **kwargs: object
+    ) -> _Attacher[T, E] | _AttacherWithArguments[T, E]:
         """Decorator form of :meth:`attach`; returns the function unchanged.
+
+        Without extra arguments mypy checks the handler against the trigger's event kinds;
+        with them it cannot (a ``ParamSpec`` is not inferred from ``*args`` alone): use
+        :meth:`attach` where that check matters.
 
         >>> from foldloop import EpochCompleted
         >>> loop: Loop[int, int] = Loop(lambda state, batch: state)
@@ -151,7 +163,12 @@ class Loop(Generic[T, B_contra]):
         >>> loop.run(0, [1], max_epochs=3).value
         3
         """
-        return _Attacher(self, trigger, args, kwargs)
+        def attach(fn: Callable[..., State[T]]) -> Handle:
+            return self._add(trigger, fn, args, kwargs, is_tap=False)
+
+        if args or kwargs:
+            return _AttacherWithArguments(attach)
+        return _Attacher(attach)
 
     def detach(
         self,
@@ -342,19 +359,29 @@ class Loop(Generic[T, B_contra]):
 
 
 class _Attacher(Generic[T, E]):
-    """The decorator returned by :meth:`Loop.on`."""
+    """The decorator returned by :meth:`Loop.on` without extra arguments."""
 
-    def __init__(
-        self,
-        loop: Loop[T, Any],
-        trigger: Trigger[E] | type[E],
-        args: tuple[object, ...],
-        kwargs: dict[str, object],
-    ) -> None:
-        self._loop = loop
-        self._trigger = trigger
-        self._args = args
-        self._kwargs = kwargs
+    def __init__(self, attach: Callable[[Callable[..., State[T]]], object]) -> None:
+        self._attach = attach
+
+    @overload
+    def __call__(
+        self, fn: Callable[[State[T], E], State[T]], /
+    ) -> Callable[[State[T], E], State[T]]: ...
+
+    @overload
+    def __call__(self, fn: Callable[[State[T]], State[T]], /) -> Callable[[State[T]], State[T]]: ...
+
+    def __call__(self, fn: Callable[..., State[T]], /) -> Callable[..., State[T]]:
+        self._attach(fn)
+        return fn
+
+
+class _AttacherWithArguments(Generic[T, E]):
+    """The decorator returned by :meth:`Loop.on` with extra arguments (checked at attach)."""
+
+    def __init__(self, attach: Callable[[Callable[..., State[T]]], object]) -> None:
+        self._attach = attach
 
     @overload
     def __call__(
@@ -367,5 +394,5 @@ class _Attacher(Generic[T, E]):
     ) -> Callable[Concatenate[State[T], P], State[T]]: ...
 
     def __call__(self, fn: Callable[..., State[T]], /) -> Callable[..., State[T]]:
-        self._loop._add(self._trigger, fn, self._args, self._kwargs, is_tap=False)
+        self._attach(fn)
         return fn

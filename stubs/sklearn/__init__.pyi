@@ -1,0 +1,1 @@
+# Hand-written stubs for the parts of scikit-learn foldloop uses (it ships no type hints).
