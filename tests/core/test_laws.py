@@ -8,7 +8,7 @@ import warnings
 from collections.abc import Iterator
 
 import attrs
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from foldloop import (
@@ -106,7 +106,8 @@ def test_split_law_stop_anywhere_then_continue_equals_one_run(shape: RunShape, k
     data = shape_data(shape)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataWarning)
-        whole = loop.run(0, data, **_limits(shape))
+        failed, whole = run_shape(shape)
+        assume(not failed)  # refused runs (terminate_epoch at Started) have no rest to compare
         events = loop.scan(0, data, **_limits(shape))
         last: State[int] | None = None
         for i, (_, state) in enumerate(events):
@@ -125,6 +126,7 @@ def test_split_at_every_iteration_with_run_and_max_iters_shape(shape: RunShape, 
     data = shape_data(shape)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataWarning)
+        assume(not run_shape(shape)[0])
         whole = [type(e) for e, _ in loop.scan(0, data, **_limits(shape))]
         first: list[type[Event]] = []
         last: State[int] | None = None
