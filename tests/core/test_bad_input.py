@@ -142,7 +142,7 @@ def test_a_trigger_that_is_not_an_event_kind_is_refused(trigger: object) -> None
 
 def test_a_filter_given_as_an_extra_argument_is_refused_with_the_fix() -> None:
     loop, _ = _counting_loop()
-    with pytest.raises(TypeError, match=r"on\(on\(IterationCompleted\), every\(2\)\)"):
+    with pytest.raises(TypeError, match=r"loop.attach\(on\(IterationCompleted, every\(2\)\), fn\)"):
         loop.attach(IterationCompleted, lambda state, n: state, every(2))
 
 
@@ -199,3 +199,9 @@ def test_run_errors_name_what_failed() -> None:
         loop.run(0, [1, 2, 3])
     assert caught.value.event == IterationCompleted()
     assert caught.value.origin.startswith("handler")
+
+
+def test_a_union_of_bare_kinds_is_refused_with_the_spelling_that_works() -> None:
+    loop, _ = _counting_loop()
+    with pytest.raises(TypeError, match=r"write on\(Started\) \| on\(EpochStarted\)"):
+        loop.attach(Started | EpochStarted, lambda state: state)  # type: ignore[call-overload]

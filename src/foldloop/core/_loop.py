@@ -13,7 +13,7 @@ from ._limits import finished, settle_limits
 from ._order import events as run_events
 from ._registry import Handle, Registry
 from ._state import State
-from ._triggers import Trigger, as_trigger
+from ._triggers import Trigger, as_trigger, filters_repr
 
 T = TypeVar("T")
 B = TypeVar("B")
@@ -349,12 +349,12 @@ class Loop(Generic[T, B_contra]):
         filters = as_trigger(trigger).filters
         what = "tap" if is_tap else "handler"
         if args and isinstance(args[0], Filter):
+            fixed = " | ".join(f"on({kind.__name__}, {args[0]!r})" for kind in filters)
             raise TypeError(
                 f"{args[0]!r} was given as an extra argument of the {what}; a filter belongs in "
-                f"the trigger: on({as_trigger(trigger)!r}, {args[0]!r}) — write "
-                f"loop.attach(on(Kind, {args[0]!r}), fn) or @loop.on(on(Kind, {args[0]!r}))"
+                f"the trigger: write loop.attach({fixed}, fn) or @loop.on({fixed})"
             )
-        call = fit(fn, args, kwargs, allow_bare=is_tap, where=f"{what} on {as_trigger(trigger)!r}")
+        call = fit(fn, args, kwargs, allow_bare=is_tap, where=f"{what} on {filters_repr(filters)}")
         return self._registry.add(fn, call, filters, is_tap=is_tap, name=name_of(fn))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import types
 from collections.abc import Mapping
 from typing import Any, Generic, TypeVar
 
@@ -47,11 +48,20 @@ class Trigger(Generic[E]):
         return on(other) | self
 
     def __repr__(self) -> str:
-        parts = [
-            f"on({kind.__name__})" if fil is always else f"on({kind.__name__}, {fil!r})"
-            for kind, fil in self.filters.items()
-        ]
-        return " | ".join(parts)
+        return filters_repr(self.filters)
+
+
+def filters_repr(filters: Mapping[type[Event], Filter[Any]]) -> str:
+    """How a trigger with these filters is written.
+
+    >>> from foldloop.core._events import Started
+    >>> filters_repr({Started: always})
+    'on(Started)'
+    """
+    return " | ".join(
+        f"on({kind.__name__})" if fil is always else f"on({kind.__name__}, {fil!r})"
+        for kind, fil in filters.items()
+    )
 
 
 def _is_kind(kind: object) -> bool:
@@ -66,6 +76,10 @@ def on(kind: type[K], filter: Filter[K] | None = None) -> Trigger[K]:
     >>> on(IterationCompleted, every(50) | once(1))
     on(IterationCompleted, (every(50) | once(1)))
     """
+    given: object = kind  # typed type[K], but `Started | Completed` arrives as a type union
+    if isinstance(given, types.UnionType):
+        spelled = " | ".join(f"on({getattr(k, '__name__', k)})" for k in given.__args__)
+        raise TypeError(f"{given!r} is a type union, not a trigger; write {spelled}")
     if not _is_kind(kind):
         raise TypeError(
             f"a trigger needs an event kind (a subclass of foldloop.Event), got {kind!r}; "
