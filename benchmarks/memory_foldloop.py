@@ -13,7 +13,7 @@ import gc
 import tracemalloc
 from collections.abc import Callable
 
-from foldloop import IterationCompleted, Loop, State, every, on
+from foldloop import IterationCompleted, Loop, every, on
 
 Runner = Callable[[Loop[int, int], int], None]
 
@@ -30,10 +30,10 @@ def _run(loop: Loop[int, int], n: int) -> None:
 
 
 def _scan(loop: Loop[int, int], n: int) -> None:
-    last: State[int] | None = None
-    for _, last in loop.scan(0, range(1000), max_iters=n):
-        pass
-    assert last is not None and last.iteration == n
+    iteration = 0
+    for _, state in loop.scan(0, range(1000), max_iters=n):
+        iteration = state.iteration
+    assert iteration == n
 
 
 def peak_kib(runner: Runner, n: int) -> float:

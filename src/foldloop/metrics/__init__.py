@@ -18,6 +18,9 @@ Example:
 from ._accuracy import Accuracy as Accuracy
 from ._accuracy import Counts as Counts
 from ._accuracy import TopKCategoricalAccuracy as TopKCategoricalAccuracy
+from ._attach import attach_metrics as attach_metrics
+from ._attached import METRICS as METRICS
+from ._attached import AttachedMetrics as AttachedMetrics
 from ._class_counts import Averaged as Averaged
 from ._class_counts import ClassCounts as ClassCounts
 from ._class_counts import PerClass as PerClass
@@ -26,6 +29,7 @@ from ._confusion import ConfusionMatrix as ConfusionMatrix
 from ._dict import MetricDict as MetricDict
 from ._dict import metrics as metrics
 from ._errors import NoDataError as NoDataError
+from ._evaluate import evaluate as evaluate
 from ._fbeta import Fbeta as Fbeta
 from ._inputs import PredTarget as PredTarget
 from ._inputs import Scalar as Scalar
@@ -42,3 +46,9 @@ from ._regression import MeanSquaredError as MeanSquaredError
 from ._regression import RootMeanSquaredError as RootMeanSquaredError
 from ._running import Ema as Ema
 from ._running import RunningAverage as RunningAverage
+from ._usage import BATCH_WISE as BATCH_WISE
+from ._usage import EPOCH_WISE as EPOCH_WISE
+from ._usage import RUNNING_BATCH_WISE as RUNNING_BATCH_WISE
+from ._usage import RUNNING_EPOCH_WISE as RUNNING_EPOCH_WISE
+from ._usage import SINGLE_EPOCH_RUNNING_BATCH_WISE as SINGLE_EPOCH_RUNNING_BATCH_WISE
+from ._usage import Usage as Usage

@@ -1,5 +1,12 @@
 """Functional training: pure optimizers and schedules over trees of tensors."""
 
+from ._batches import Batch as Batch
+from ._batches import EvalOutputTransform as EvalOutputTransform
+from ._batches import LossFn as LossFn
+from ._batches import PrepareBatch as PrepareBatch
+from ._batches import TrainOutputTransform as TrainOutputTransform
+from ._factories import supervised_evaluator as supervised_evaluator
+from ._factories import supervised_trainer as supervised_trainer
 from ._optimizers import AdamState as AdamState
 from ._optimizers import ChainState as ChainState
 from ._optimizers import CountState as CountState
@@ -40,3 +47,11 @@ from ._schedules import linear_schedule as linear_schedule
 from ._schedules import multistep_schedule as multistep_schedule
 from ._schedules import piecewise_linear as piecewise_linear
 from ._schedules import step_schedule as step_schedule
+from ._steps import supervised_evaluation_step as supervised_evaluation_step
+from ._steps import supervised_training_step as supervised_training_step
+from ._train_state import Tensors as Tensors
+from ._train_state import TrainState as TrainState
+from ._train_state import buffers_of as buffers_of
+from ._train_state import init_train_state as init_train_state
+from ._train_state import load_into as load_into
+from ._train_state import params_of as params_of

@@ -1,0 +1,76 @@
+"""foldloop runners for the digits harness (``shared/bench/digits.py --plugin``).
+
+``foldloop`` runs the harness's job (its model, loaders and AdamW settings) with
+``supervised_trainer`` and evaluates after every epoch with the example's ``evaluate``; the
+trained weights go back into the model with ``load_into`` for the harness's common accuracy.
+
+``torch:wide`` and ``foldloop:wide`` run the same job on a ~10M-parameter MLP
+(64-3072-3072-10), where the out-of-place optimizer update dominates; compare them with
+each other (``--only torch:wide foldloop:wide``, fewer epochs: one epoch takes seconds).
+
+    python ../shared/bench/digits.py --plugin benchmarks/digits_foldloop.py --only torch foldloop
+    python ../shared/bench/digits.py --plugin benchmarks/digits_foldloop.py \\
+        --only torch:wide foldloop:wide --epochs 2 --reps 3
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import digits  # type: ignore[import-not-found]  # the harness module, loaded before plugins
+import torch
+from torch import nn
+
+from foldloop import EpochCompleted, State
+from foldloop.examples.digits import evaluate
+from foldloop.train import (
+    TrainState,
+    adamw,
+    init_train_state,
+    load_into,
+    supervised_evaluator,
+    supervised_trainer,
+)
+
+WIDE = 3072  # 64*3072 + 3072*3072 + 3072*10 weights: 9.66M parameters with the biases
+
+
+def wide_model(job: digits.Job) -> nn.Module:
+    torch.manual_seed(job.seed)
+    return nn.Sequential(nn.Linear(64, WIDE), nn.ReLU(), nn.Linear(WIDE, WIDE), nn.ReLU(),
+                         nn.Linear(WIDE, 10))
+
+
+def run_foldloop(job: digits.Job, make_model: Callable[[], nn.Module]) -> digits.Result:
+    model = make_model()
+    optimizer = adamw(lr=job.lr)  # torch.optim.AdamW's defaults: betas, eps, weight_decay=1e-2
+    trainer = supervised_trainer(model, optimizer, nn.CrossEntropyLoss())
+    evaluator = supervised_evaluator(model)
+    train, test = job.train_loader(), job.test_loader()
+    eval_s: list[float] = []
+    accs: list[float] = []
+
+    def evaluate_epoch(state: State[TrainState]) -> None:
+        te = time.perf_counter()
+        accs.append(evaluate(evaluator, state.value, test).accuracy)
+        eval_s.append(time.perf_counter() - te)
+
+    trainer.tap(EpochCompleted, evaluate_epoch)
+    t0 = time.perf_counter()
+    final = trainer.run(init_train_state(model, optimizer, job.seed), train, max_epochs=job.epochs)
+    dt = time.perf_counter() - t0
+    load_into(model, final.value)
+    return digits.Result(dt, eval_s, accs, model)
+
+
+def run_torch_wide(job: digits.Job) -> digits.Result:
+    job.make_model = lambda: wide_model(job)  # the harness's plain loop, on the wide model
+    return digits.run_torch(job)
+
+
+RUNNERS = {
+    "foldloop": lambda job: run_foldloop(job, job.make_model),
+    "torch:wide": run_torch_wide,
+    "foldloop:wide": lambda job: run_foldloop(job, lambda: wide_model(job)),
+}

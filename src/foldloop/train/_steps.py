@@ -1,0 +1,225 @@
+"""Pure supervised steps built from an ``nn.Module``: ``(state, batch) -> state``."""
+
+from typing import Any, TypeVar, cast, overload
+
+import attrs
+import torch
+from torch import nn
+
+from foldloop.core import State, Step
+
+from ._batches import (
+    Batch,
+    EvalOutputTransform,
+    LossFn,
+    PrepareBatch,
+    TrainOutputTransform,
+    loss_item,
+    prediction,
+    require_scalar_loss,
+    unpack_batch,
+)
+from ._checks import require_whole
+from ._module import Template
+from ._optimizers import GradientTransformation, apply_updates
+from ._randomness import iteration_seed, seeded
+from ._train_state import Tensors, TrainState, require_trainable
+
+B = TypeVar("B")
+S = TypeVar("S")
+
+
+@overload
+def supervised_training_step(
+    model: nn.Module,
+    optimizer: GradientTransformation[S],
+    loss_fn: LossFn,
+    *,
+    output_transform: TrainOutputTransform = ...,
+    gradient_accumulation_steps: int = ...,
+) -> Step[TrainState, Batch]: ...
+
+
+@overload
+def supervised_training_step(
+    model: nn.Module,
+    optimizer: GradientTransformation[S],
+    loss_fn: LossFn,
+    *,
+    prepare_batch: PrepareBatch[B],
+    output_transform: TrainOutputTransform = ...,
+    gradient_accumulation_steps: int = ...,
+) -> Step[TrainState, B]: ...
+
+
+def supervised_training_step(
+    model: nn.Module,
+    optimizer: GradientTransformation[S],
+    loss_fn: LossFn,
+    *,
+    # Any: the batch type is the overloads' B; the default reads a Batch.
+    prepare_batch: PrepareBatch[Any] = unpack_batch,
+    output_transform: TrainOutputTransform = loss_item,
+    gradient_accumulation_steps: int = 1,
+) -> Step[TrainState, Any]:
+    """A pure training step: forward, loss, gradients and update, on the state's tensors.
+
+    Ignite's ``supervised_training_step`` without its side effects: the model is called with
+    ``torch.func.functional_call`` on the state's parameters (in train mode, set once on a
+    private copy), the gradients come from ``torch.autograd.grad`` and the optimizer's update
+    is applied out of place, so the state given to the step is never changed. Dropout draws
+    from a seed made of ``(state.value.seed, state.iteration)``: a resumed run draws the same
+    numbers, and the caller's random stream is left as it was.
+
+    Args:
+        model: the template; it is read once here and never changed.
+        optimizer: a pure optimizer (`adamw`, `sgd`, a `chain`, ...).
+        loss_fn: ``loss_fn(y_pred, y)``, a scalar tensor.
+        prepare_batch: turns a batch into ``(x, y)``; by default a batch is that pair.
+        output_transform: ``(x, y, y_pred, loss) -> output`` stored in ``TrainState.output``;
+            by default the loss as a float.
+        gradient_accumulation_steps: update every this many iterations (of the whole run, as
+            Ignite counts them) with the sum of the gradients of ``loss / steps``.
+
+    Raises:
+        ValueError: the model has no trainable parameters, or ``gradient_accumulation_steps``
+            is not a whole number >= 1. While running (as the ``__cause__`` of a
+            `foldloop.RunError`): ``ValueError`` for a loss that is not a scalar or an
+            optimizer state that does not fit the parameters, ``TypeError`` for a batch that
+            is not ``(x, y)``.
+
+    Example:
+        >>> import torch
+        >>> from torch import nn
+        >>> from foldloop import Loop
+        >>> from foldloop.train import init_train_state, sgd
+        >>> model, optimizer = nn.Linear(1, 1), sgd(lr=0.1)
+        >>> step = supervised_training_step(model, optimizer, nn.functional.mse_loss)
+        >>> batch = (torch.ones(4, 1), torch.zeros(4, 1))
+        >>> final = Loop(step).run(init_train_state(model, optimizer), [batch] * 20)
+        >>> final.value.step, final.value.output < 1e-3
+        (20, True)
+    """
+    require_trainable(model)
+    template = Template.of(model, training=True)
+    steps = require_whole("gradient_accumulation_steps", gradient_accumulation_steps, minimum=1)
+
+    def training_step(state: State[TrainState], batch: object) -> State[TrainState]:
+        value = state.value
+        x, y = prepare_batch(batch)
+        params = _differentiable(value.params)
+        with seeded(iteration_seed(value.seed, state.iteration), params.values()):
+            y_pred, buffers = template(params, value.buffers, x)
+            loss = require_scalar_loss(loss_fn(y_pred, y))
+        grads = _gradients(loss if steps == 1 else loss / steps, params)
+        output = output_transform(x, y, y_pred.detach(), loss.detach())
+        new_params, opt_state, pending = _descend(optimizer, value, grads, state.iteration, steps)
+        count = value.step if pending is not None else value.step + 1
+        return state.replace(
+            value=TrainState(new_params, buffers, opt_state, count, value.seed, output, pending)
+        )
+
+    return training_step
+
+
+def _differentiable(params: Tensors) -> Tensors:
+    """``params``, or (when some do not require grad, as loaded ones may not) copies that do."""
+    if all(p.requires_grad for p in params.values()):
+        return params
+    return {name: p.detach().requires_grad_() for name, p in params.items()}
+
+
+def _gradients(loss: torch.Tensor, params: Tensors) -> dict[str, torch.Tensor]:
+    """The gradient of ``loss`` for each parameter; zeros for one the loss does not use."""
+    # cast: with allow_unused, grad gives None for an unused input; its annotation omits that.
+    grads = cast(
+        tuple[torch.Tensor | None, ...],
+        torch.autograd.grad(loss, list(params.values()), allow_unused=True),
+    )
+    return {
+        name: torch.zeros_like(p) if g is None else g
+        for (name, p), g in zip(params.items(), grads, strict=True)
+    }
+
+
+def _descend(
+    optimizer: GradientTransformation[S],
+    value: TrainState,
+    grads: dict[str, torch.Tensor],
+    iteration: int,
+    steps: int,
+) -> tuple[Tensors, object, Tensors | None]:
+    """The parameters and optimizer state after this iteration, and the gradients still pending.
+
+    Without accumulation (``steps == 1``) every iteration updates; with it, the gradients are
+    summed and the update comes at the last iteration of each window of ``steps``.
+    """
+    if steps > 1:
+        grads = _accumulated(value.grads, grads, first=(iteration - 1) % steps == 0)
+        if iteration % steps:
+            return value.params, value.opt_state, grads
+    # cast: opt_state is what this optimizer's init or update made (init_train_state); each
+    # transformation checks at run time that it got its own state back.
+    updates, opt_state = optimizer.update(grads, cast(S, value.opt_state), value.params)
+    return apply_updates(value.params, updates), opt_state, None
+
+
+def _accumulated(
+    pending: Tensors | None, grads: dict[str, torch.Tensor], first: bool
+) -> dict[str, torch.Tensor]:
+    """``pending + grads``, out of place; just ``grads`` at the first iteration of a window."""
+    if first or pending is None:
+        return grads
+    summed = torch._foreach_add([pending[name] for name in grads], list(grads.values()))
+    return dict(zip(grads, summed, strict=True))
+
+
+@overload
+def supervised_evaluation_step(
+    model: nn.Module, *, output_transform: EvalOutputTransform = ...
+) -> Step[TrainState, Batch]: ...
+
+
+@overload
+def supervised_evaluation_step(
+    model: nn.Module,
+    *,
+    prepare_batch: PrepareBatch[B],
+    output_transform: EvalOutputTransform = ...,
+) -> Step[TrainState, B]: ...
+
+
+def supervised_evaluation_step(
+    model: nn.Module,
+    *,
+    # Any: the batch type is the overloads' B; the default reads a Batch.
+    prepare_batch: PrepareBatch[Any] = unpack_batch,
+    output_transform: EvalOutputTransform = prediction,
+) -> Step[TrainState, Any]:
+    """A pure evaluation step: the model in eval mode on the state's tensors, without grad.
+
+    Ignite's ``supervised_evaluation_step``: only ``TrainState.output`` changes, to
+    ``output_transform(x, y, y_pred)`` (by default ``(y_pred, y)``). Eval mode is set once, on
+    a private copy of the model.
+
+    Example:
+        >>> import torch
+        >>> from torch import nn
+        >>> from foldloop import Loop
+        >>> from foldloop.train import TrainState
+        >>> state = TrainState({"weight": torch.full((1, 1), 2.0)}, {}, ())
+        >>> step = supervised_evaluation_step(nn.Linear(1, 1, bias=False))
+        >>> Loop(step).run(state, [(torch.ones(1, 1), torch.ones(1))]).value.output
+        (tensor([[2.]]), tensor([1.]))
+    """
+    template = Template.of(model, training=False)
+
+    def evaluation_step(state: State[TrainState], batch: object) -> State[TrainState]:
+        value = state.value
+        x, y = prepare_batch(batch)
+        seed = iteration_seed(value.seed, state.iteration)
+        with torch.no_grad(), seeded(seed, value.params.values()):
+            y_pred, _ = template(value.params, value.buffers, x)
+        return state.replace(value=attrs.evolve(value, output=output_transform(x, y, y_pred)))
+
+    return evaluation_step

@@ -1,0 +1,185 @@
+"""The value a training run folds: parameters, buffers, optimizer state, counters, last output."""
+
+from collections.abc import Mapping
+from typing import Any, TypeAlias
+
+import attrs
+import torch
+from torch import nn
+
+from foldloop.tree import register_attrs, tree_flatten
+
+from ._checks import require_whole
+from ._optimizers import GradientTransformation
+
+Tensors: TypeAlias = Mapping[str, torch.Tensor]
+"""Named tensors of a module: its parameters, its buffers, or gradients shaped like them."""
+
+
+@register_attrs
+@attrs.frozen(eq=False)
+class TrainState:
+    """What a training step folds: a pytree holding everything a run needs to resume.
+
+    The module that a step is built from is only a template; the numbers live here. Two train
+    states are equal when their trees have the same structure and bit-identical leaves
+    (tensors compared with ``torch.equal`` and their dtypes), so ``State[TrainState]``
+    compares as a whole in tests.
+
+    Attributes:
+        params: the trainable parameters by name (``params_of``); like a module's, they
+            require grad (a step differentiates them; nothing accumulates into ``.grad``).
+        buffers: the buffers by name (``buffers_of``), such as BatchNorm's running statistics.
+        opt_state: the optimizer's state, as its ``init`` made it and its ``update`` returns it.
+        step: how many optimizer updates were made.
+        seed: the run's seed; the randomness of each iteration (dropout) derives from it.
+        output: what the last step's ``output_transform`` returned (by default the loss as a
+            float; ``(y_pred, y)`` after an evaluation step), ``None`` before the first step.
+        grads: gradients summed over the iterations of an unfinished gradient accumulation,
+            ``None`` when no update is pending.
+
+    Example:
+        >>> import torch
+        >>> state = TrainState(params={"w": torch.ones(2)}, buffers={}, opt_state=())
+        >>> state == TrainState(params={"w": torch.ones(2)}, buffers={}, opt_state=())
+        True
+        >>> state == attrs.evolve(state, params={"w": torch.zeros(2)})
+        False
+    """
+
+    params: Tensors
+    buffers: Tensors
+    opt_state: object
+    step: int = 0
+    seed: int = 0
+    # Any: the output is whatever the step's output_transform returns; one TrainState goes
+    # through trainers and evaluators whose outputs differ (Ignite's state.output is Any too).
+    output: Any = None
+    grads: Tensors | None = None
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, TrainState):
+            return NotImplemented
+        leaves, spec = tree_flatten(self)
+        other_leaves, other_spec = tree_flatten(other)
+        return spec == other_spec and all(
+            map(_leaves_equal, leaves, other_leaves)
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # equal states may hold different tensors
+
+
+def _leaves_equal(left: object, right: object) -> bool:
+    if left is right:
+        return True
+    if isinstance(left, torch.Tensor) and isinstance(right, torch.Tensor):
+        return left.dtype == right.dtype and torch.equal(left, right)
+    if isinstance(left, torch.Tensor) or isinstance(right, torch.Tensor):
+        return False
+    return bool(left == right)
+
+
+def params_of(module: nn.Module) -> dict[str, torch.Tensor]:
+    """Copies of the module's trainable parameters, by name, detached from its autograd graph.
+
+    Only parameters that require grad are taken: a frozen parameter is a constant that a step
+    reads from the module itself. The copies require grad, as the parameters do, so that a
+    step can differentiate them as they are.
+
+    Example:
+        >>> from torch import nn
+        >>> layer = nn.Linear(2, 1)
+        >>> params = params_of(layer)
+        >>> sorted(params), params["weight"].requires_grad, params["weight"].is_leaf
+        (['bias', 'weight'], True, True)
+        >>> params["weight"] is layer.weight
+        False
+    """
+    return {
+        name: p.detach().clone().requires_grad_()
+        for name, p in module.named_parameters()
+        if p.requires_grad
+    }
+
+
+def buffers_of(module: nn.Module) -> dict[str, torch.Tensor]:
+    """Detached copies of the module's buffers (BatchNorm's running statistics), by name.
+
+    Example:
+        >>> from torch import nn
+        >>> sorted(buffers_of(nn.BatchNorm1d(3)))
+        ['num_batches_tracked', 'running_mean', 'running_var']
+    """
+    return {name: b.detach().clone() for name, b in module.named_buffers()}
+
+
+def load_into(module: nn.Module, state: TrainState) -> None:
+    """Copy the state's parameters and buffers into ``module``, to export or use it eagerly.
+
+    This is the one function of foldloop's training that changes a module; runs never do.
+
+    Raises:
+        KeyError: the state names a tensor that the module does not have.
+
+    Example:
+        >>> import torch
+        >>> from torch import nn
+        >>> layer = nn.Linear(1, 1)
+        >>> state = TrainState({"weight": torch.ones(1, 1), "bias": torch.zeros(1)}, {}, ())
+        >>> load_into(layer, state)
+        >>> layer(torch.tensor([[3.0]]))
+        tensor([[3.]], grad_fn=<AddmmBackward0>)
+    """
+    result = module.load_state_dict({**state.params, **state.buffers}, strict=False)
+    if result.unexpected_keys:
+        raise KeyError(
+            f"the state holds tensors that {type(module).__name__} does not have: "
+            f"{sorted(result.unexpected_keys)}; load a state made from this module"
+        )
+
+
+def init_train_state(
+    model: nn.Module,
+    # Any: any optimizer will do; only its init is called, and the state it makes is stored.
+    optimizer: GradientTransformation[Any],
+    seed: int = 0,
+) -> TrainState:
+    """The state before the first step: copies of the model's tensors and a fresh optimizer.
+
+    Args:
+        model: the module to train; it is read, never changed.
+        optimizer: the optimizer the trainer will use; its ``init`` makes ``opt_state``.
+        seed: the seed every iteration's randomness derives from (a whole number >= 0).
+
+    Raises:
+        ValueError: the model has no trainable parameters, or ``seed`` is negative.
+
+    Example:
+        >>> from torch import nn
+        >>> from foldloop.train import sgd
+        >>> state = init_train_state(nn.Linear(2, 1), sgd(lr=0.1), seed=7)
+        >>> sorted(state.params), state.step, state.seed, state.output
+        (['bias', 'weight'], 0, 7, None)
+    """
+    params = require_trainable(model)
+    seed = require_whole("init_train_state: seed", seed, minimum=0)
+    return TrainState(params, buffers_of(model), optimizer.init(params), seed=seed)
+
+
+def require_trainable(model: nn.Module) -> dict[str, torch.Tensor]:
+    """``params_of(model)``, refusing a model with nothing to train.
+
+    Example:
+        >>> from torch import nn
+        >>> require_trainable(nn.ReLU())
+        Traceback (most recent call last):
+        ...
+        ValueError: ReLU has no trainable parameters (none that require grad); ...
+    """
+    params = params_of(model)
+    if not params:
+        raise ValueError(
+            f"{type(model).__name__} has no trainable parameters (none that require grad); "
+            "a training step needs at least one parameter to update"
+        )
+    return params
