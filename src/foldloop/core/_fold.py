@@ -18,7 +18,7 @@ from ._events import Event
 from ._registry import Registry
 from ._signals import Failed, StopEpoch, StopRun
 from ._state import COUNT_INDEX, State
-from ._table import Table, compile_tables
+from ._table import Slot, Table, compile_tables
 
 T = TypeVar("T")
 B = TypeVar("B")
@@ -158,7 +158,6 @@ class Fold(Generic[T, B]):
         """
         state = self.snapshot()
         for slot in table.pop_due(n):
-            what = f"{'tap' if slot.is_tap else 'handler'} {slot.name!r} on {type(event).__name__}"
             try:
                 if not slot.filter.passes(n, state, event):
                     continue
@@ -168,13 +167,13 @@ class Fold(Generic[T, B]):
                 new = slot.call(state, event)
                 if new.__class__ is not State:
                     raise HandlerReturnError(
-                        f"{what} returned {new!r} instead of a State; return the state it was "
-                        "given, or a new one built from it (state.replace(value=...), "
+                        f"{_what(slot, event)} returned {new!r} instead of a State; return the "
+                        "state it was given, or a new one built from it (state.replace(value=...), "
                         "state.put(...), state.terminate())"
                     )
             except Exception as exc:
                 if errors is None:
-                    raise Failed(exc, event, what, True) from exc
+                    raise Failed(exc, event, _what(slot, event), True) from exc
                 errors.append(exc)
                 continue
             state = new
@@ -257,3 +256,8 @@ class Fold(Generic[T, B]):
         self.saved = self.drawn
         self.drawn = 0
         self.iterator = None
+
+
+def _what(slot: Slot, event: Event) -> str:
+    """What ran, for error messages: ``handler 'name' on Kind``."""
+    return f"{'tap' if slot.is_tap else 'handler'} {slot.name!r} on {type(event).__name__}"
