@@ -15,6 +15,7 @@ each other (``--only torch:wide foldloop:wide``, fewer epochs: one epoch takes s
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Callable
 
@@ -65,8 +66,9 @@ def run_foldloop(job: digits.Job, make_model: Callable[[], nn.Module]) -> digits
 
 
 def run_torch_wide(job: digits.Job) -> digits.Result:
-    job.make_model = lambda: wide_model(job)  # the harness's plain loop, on the wide model
-    return digits.run_torch(job)
+    wide = copy.copy(job)  # the harness's plain loop on a copy of the job whose model is wide
+    wide.make_model = lambda: wide_model(job)
+    return digits.run_torch(wide)
 
 
 RUNNERS = {

@@ -113,12 +113,23 @@ def evaluate(
 
 
 def reset_train_loss(state: State[TrainState]) -> State[TrainState]:
-    """Start the epoch's running loss from nothing (a handler on ``EpochStarted``)."""
+    """Start the epoch's running loss from nothing (a handler on ``EpochStarted``).
+
+    Example:
+        >>> state = State(value=TrainState({}, {}, ())).put(TRAIN_LOSS, (3.5, 7))
+        >>> reset_train_loss(state).get(TRAIN_LOSS)
+        (0.0, 0)
+    """
     return state.put(TRAIN_LOSS, (0.0, 0))
 
 
 def add_train_loss(state: State[TrainState]) -> State[TrainState]:
-    """Add the step's loss to the epoch's running loss (a handler on ``IterationCompleted``)."""
+    """Add the step's loss to the epoch's running loss (a handler on ``IterationCompleted``).
+
+    Example:
+        >>> add_train_loss(State(value=TrainState({}, {}, (), output=0.25))).get(TRAIN_LOSS)
+        (0.25, 1)
+    """
     total, count = state.get(TRAIN_LOSS)
     return state.put(TRAIN_LOSS, (total + state.value.output, count + 1))
 
@@ -126,12 +137,26 @@ def add_train_loss(state: State[TrainState]) -> State[TrainState]:
 def record_test_scores(
     state: State[TrainState], evaluator: Loop[TrainState, Batch], test: Iterable[Batch]
 ) -> State[TrainState]:
-    """Evaluate the current weights and keep the scores (a handler on ``EpochCompleted``)."""
+    """Evaluate the current weights and keep the scores (a handler on ``EpochCompleted``).
+
+    Example:
+        >>> model, (_, test) = mlp(seed=0), digits_loaders(seed=0)
+        >>> state = State(value=init_train_state(model, adamw()))
+        >>> evaluator = supervised_evaluator(model)
+        >>> record_test_scores(state, evaluator, test).get(TEST_SCORES).accuracy < 0.5
+        True
+    """
     return state.put(TEST_SCORES, evaluate(evaluator, state.value, test))
 
 
 def table_row(state: State[TrainState]) -> str:
-    """One line of the per-epoch table."""
+    """One line of the per-epoch table.
+
+    Example:
+        >>> state = State(value=TrainState({}, {}, ()), epoch=3).put(TRAIN_LOSS, (1.0, 4))
+        >>> table_row(state.put(TEST_SCORES, Scores(accuracy=0.9, loss=0.3)))
+        '    3      0.2500     0.3000    0.9000'
+    """
     total, count = state.get(TRAIN_LOSS)
     scores = state.get(TEST_SCORES)
     train_loss = total / count
@@ -166,6 +191,14 @@ def main() -> None:
     """Run the job and print the table (``python -m foldloop.examples.digits``).
 
     One torch thread: the model is so small that intra-op threads cost more than they buy.
+
+    Example:
+        >>> main()  # doctest: +SKIP
+        epoch  train loss  test loss  test acc
+            1      1.9690     1.3823    0.8500
+        ...
+           10      0.0839     0.1425    0.9611
+        test accuracy 0.9611 after 10 epochs in 1.3 s
     """
     torch.set_num_threads(1)
     start = time.perf_counter()

@@ -8,7 +8,7 @@ import attrs
 import torch
 from torch import Tensor
 
-from ._classify import MODES, Mode, decode, infer_mode
+from ._classify import MODES, Mode, indicators, infer_mode
 from ._errors import NoDataError
 from ._inputs import PredTarget, at_least, labels_in_range, one_of, pred_target
 from ._metric import Metric
@@ -36,8 +36,8 @@ def _add_counts(left: Counts, right: Counts) -> Counts:
     return Counts(left.correct + right.correct, left.total + right.total)
 
 
-def _count(correct: Tensor) -> Counts:
-    return Counts(correct.sum(dtype=torch.int64), torch.tensor(correct.numel()))
+def _add_correct(acc: Counts, correct: Tensor) -> Counts:
+    return Counts(acc.correct + correct.sum(dtype=torch.int64), acc.total + correct.numel())
 
 
 def _ratio(acc: Counts, owner: str) -> float:
@@ -78,8 +78,13 @@ class Accuracy(Metric[PredTarget, Counts, float]):
 
     def update(self, acc: Counts, output: PredTarget) -> Counts:
         owner = type(self).__name__
-        predicted, truth = decode(*pred_target(output, owner), self.mode, owner)
-        return _add_counts(acc, _count((predicted == truth).all(dim=1)))
+        y_pred, y = pred_target(output, owner)
+        mode = infer_mode(y_pred, y, self.mode, owner)
+        if mode == "multiclass":  # the arg-max against the label: no indicator matrices
+            labels = labels_in_range(y, y_pred.shape[1], "y", owner)
+            return _add_correct(acc, y_pred.argmax(dim=1) == labels)
+        predicted, truth = indicators(y_pred, y, mode, owner)
+        return _add_correct(acc, (predicted == truth).all(dim=1))
 
     def merge(self, left: Counts, right: Counts) -> Counts:
         return _add_counts(left, right)
@@ -125,7 +130,7 @@ class TopKCategoricalAccuracy(Metric[PredTarget, Counts, float]):
             )
         top = y_pred.topk(self.k, dim=1).indices
         labels = labels_in_range(y, classes, "y", owner).unsqueeze(1)
-        return _add_counts(acc, _count((top == labels).any(dim=1)))
+        return _add_correct(acc, (top == labels).any(dim=1))
 
     def merge(self, left: Counts, right: Counts) -> Counts:
         return _add_counts(left, right)

@@ -87,7 +87,8 @@ def labels_in_range(y: Tensor, num_classes: int, name: str, owner: str) -> Tenso
             f"convert it with {name}.long()."
         )
     if y.numel() > 0:
-        low, high = int(y.min().item()), int(y.max().item())
+        bounds = torch.aminmax(y)
+        low, high = int(bounds.min), int(bounds.max)
         if low < 0 or high >= num_classes:
             bad = low if low < 0 else high
             raise ValueError(

@@ -123,7 +123,7 @@ class Loss(Metric[PredTarget, Mean, float]):
                 f"shape {tuple(loss.shape)}; use reduction='mean'."
             )
         batch = y.shape[0]
-        return add_means(acc, sum_of(loss.detach().to(torch.float64) * batch, batch))
+        return Mean(acc.total + loss.detach().to(torch.float64) * batch, acc.samples + batch)
 
     def merge(self, left: Mean, right: Mean) -> Mean:
         return add_means(left, right)

@@ -62,9 +62,7 @@ class TrainState:
             return NotImplemented
         leaves, spec = tree_flatten(self)
         other_leaves, other_spec = tree_flatten(other)
-        return spec == other_spec and all(
-            map(_leaves_equal, leaves, other_leaves)
-        )
+        return spec == other_spec and all(map(_leaves_equal, leaves, other_leaves))
 
     __hash__ = None  # type: ignore[assignment]  # equal states may hold different tensors
 
@@ -73,7 +71,8 @@ def _leaves_equal(left: object, right: object) -> bool:
     if left is right:
         return True
     if isinstance(left, torch.Tensor) and isinstance(right, torch.Tensor):
-        return left.dtype == right.dtype and torch.equal(left, right)
+        same_kind = left.dtype == right.dtype and left.device == right.device
+        return same_kind and torch.equal(left, right)
     if isinstance(left, torch.Tensor) or isinstance(right, torch.Tensor):
         return False
     return bool(left == right)
