@@ -20,6 +20,8 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from foldloop import EpochCompleted, EpochStarted, IterationCompleted, Loop, Slot, Started, State
+from foldloop.metrics import Accuracy, Loss
+from foldloop.metrics import evaluate as evaluate_metrics
 from foldloop.train import (
     Batch,
     TrainState,
@@ -91,8 +93,8 @@ def evaluate(
 ) -> Scores:
     """Accuracy and mean loss of ``trained``'s weights, from the evaluator's ``(y_pred, y)``.
 
-    A plain evaluation: a tap collects each batch's output, and the scores are computed from
-    all of them at the end.
+    The metrics are folds over the evaluator's outputs (``foldloop.metrics``), attached for
+    this one evaluation.
 
     Example:
         >>> model = mlp(seed=0)
@@ -101,15 +103,15 @@ def evaluate(
         >>> scores.accuracy < 0.5
         True
     """
-    outputs: list[tuple[torch.Tensor, torch.Tensor]] = []
-    collect = evaluator.tap(IterationCompleted, lambda state: outputs.append(state.value.output))
-    try:
-        evaluator.run(trained, data)
-    finally:
-        collect.remove()
-    y_pred, y = (torch.cat(column) for column in zip(*outputs, strict=True))
-    accuracy = (y_pred.argmax(dim=1) == y).double().mean().item()
-    return Scores(accuracy=accuracy, loss=F.cross_entropy(y_pred, y).item())
+    values = evaluate_metrics(
+        evaluator,
+        trained,
+        data,
+        output_of=lambda value: value.output,
+        accuracy=Accuracy(),
+        loss=Loss(F.cross_entropy),
+    )
+    return Scores(accuracy=float(values["accuracy"]), loss=float(values["loss"]))
 
 
 def reset_train_loss(state: State[TrainState]) -> State[TrainState]:
