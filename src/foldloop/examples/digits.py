@@ -194,7 +194,8 @@ def main() -> None:
 
     One torch thread: the model is so small that intra-op threads cost more than they buy.
 
-    Example:
+    Example (not run as a doctest: it prints wall time and sets torch's thread count for the
+    process; ``tests/train/test_train_digits_example.py`` runs the job and checks its table):
         >>> main()  # doctest: +SKIP
         epoch  train loss  test loss  test acc
             1      1.9690     1.3823    0.8500
