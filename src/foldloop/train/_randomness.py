@@ -71,8 +71,8 @@ class Seeded:
 
 
 def _cuda_generators(tensors: Iterable[torch.Tensor]) -> list[torch.Generator]:
-    # is_initialized is not annotated; it returns a bool. Uninitialised: no tensor is on CUDA.
-    if not torch.cuda.is_initialized():  # type: ignore[no-untyped-call]
+    # Uninitialised CUDA: no tensor is on it.
+    if not torch.cuda.is_initialized():  # type: ignore[no-untyped-call]  # torch leaves it unannotated
         return []
     indices = sorted({t.device.index for t in tensors if t.is_cuda})
     return [torch.cuda.default_generators[i] for i in indices]

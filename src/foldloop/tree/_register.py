@@ -60,10 +60,9 @@ def register_attrs(cls: type[A]) -> type[A]:
         return node
 
     optree.register_pytree_node(
-        # optree types nodes as Collections; any class can be a node.
-        cls,  # type: ignore[arg-type]
-        flatten,  # type: ignore[arg-type]
-        unflatten,  # type: ignore[arg-type]
+        cls,  # type: ignore[arg-type]  # optree types nodes as Collections; any class can be one
+        flatten,  # type: ignore[arg-type]  # its Collection-typed flatten signature, as above
+        unflatten,  # type: ignore[arg-type]  # its Collection-typed unflatten signature, as above
         namespace=NAMESPACE,
     )
     return cls
