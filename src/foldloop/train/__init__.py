@@ -8,12 +8,14 @@ from ._batches import TrainOutputTransform as TrainOutputTransform
 from ._factories import supervised_evaluator as supervised_evaluator
 from ._factories import supervised_trainer as supervised_trainer
 from ._optimizers import AdamState as AdamState
+from ._optimizers import ApplyFn as ApplyFn
 from ._optimizers import ChainState as ChainState
 from ._optimizers import CountState as CountState
 from ._optimizers import EmptyState as EmptyState
 from ._optimizers import GradientTransformation as GradientTransformation
 from ._optimizers import InitFn as InitFn
 from ._optimizers import Optimizer as Optimizer
+from ._optimizers import Recycler as Recycler
 from ._optimizers import RMSState as RMSState
 from ._optimizers import SumOfSquaresState as SumOfSquaresState
 from ._optimizers import TensorTree as TensorTree
@@ -23,6 +25,7 @@ from ._optimizers import adagrad as adagrad
 from ._optimizers import adam as adam
 from ._optimizers import adamw as adamw
 from ._optimizers import add_decayed_weights as add_decayed_weights
+from ._optimizers import apply_gradients as apply_gradients
 from ._optimizers import apply_updates as apply_updates
 from ._optimizers import chain as chain
 from ._optimizers import clip_by_global_norm as clip_by_global_norm

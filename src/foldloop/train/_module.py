@@ -13,14 +13,29 @@ from ._train_state import Tensors
 
 
 @attrs.frozen
+class _Place:
+    """Where a module keeps one named tensor: its owner's ``_parameters`` or ``_buffers``."""
+
+    table: dict[str, torch.Tensor | None]
+    key: str
+
+    def swap(self, tensor: torch.Tensor | None) -> torch.Tensor | None:
+        """Put ``tensor`` in this place and give back what was there."""
+        old = self.table[self.key]
+        self.table[self.key] = tensor
+        return old
+
+
+@attrs.frozen
 class Template:
     """A private copy of a module's structure in one mode (train or eval), sharing its tensors.
 
     Train and eval mode are set once, on the copy, when a step is built: the user's module is
     never switched, so a trainer and an evaluator built from the same module can run side by
     side, and nothing calls ``model.train()`` on every step. The copy shares the module's
-    tensors (no memory is spent on it) and ``functional_call`` swaps the state's tensors in
-    for each call.
+    tensors (no memory is spent on it). For each call the state's tensors take the places of
+    the copy's own (``functional_call`` does the same, through a slower general path that this
+    one keeps for tied weights), and the copy's own go back after the call.
 
     Example:
         >>> from torch import nn
@@ -35,6 +50,7 @@ class Template:
     module: nn.Module
     tie_weights: bool
     param_names: frozenset[str]
+    places: dict[str, _Place] = attrs.field(eq=False, repr=False)
 
     @classmethod
     def of(cls, model: nn.Module, training: bool) -> "Template":
@@ -42,7 +58,7 @@ class Template:
         tensors = chain(model.parameters(), model.buffers())
         copy = deepcopy(model, memo={id(t): t for t in tensors})
         names = frozenset(name for name, p in model.named_parameters() if p.requires_grad)
-        return cls(copy.train(training), _has_tied_tensors(model), names)
+        return cls(copy.train(training), _has_tied_tensors(model), names, _places(copy))
 
     def __call__(
         self, params: Tensors, buffers: Tensors, x: torch.Tensor
@@ -57,8 +73,21 @@ class Template:
         """
         self.require_params(params)
         tensors = {**params, **{name: b.clone() for name, b in buffers.items()}}
-        y_pred = functional_call(self.module, tensors, (x,), tie_weights=self.tie_weights)
+        if self.tie_weights:
+            y_pred = functional_call(self.module, tensors, (x,), tie_weights=True)
+        else:
+            y_pred = self._call_with(tensors, x)
         return y_pred, {name: tensors[name] for name in buffers}
+
+    def _call_with(self, tensors: Mapping[str, torch.Tensor], x: torch.Tensor) -> torch.Tensor:
+        places = [self.places[name] for name in tensors]
+        own = [place.swap(tensor) for place, tensor in zip(places, tensors.values(), strict=True)]
+        try:
+            y_pred: torch.Tensor = self.module(x)
+        finally:
+            for place, tensor in zip(places, own, strict=True):
+                place.swap(tensor)
+        return y_pred
 
     def require_params(self, params: Mapping[str, object]) -> None:
         """Refuse parameters whose names are not those of this module's trainable parameters.
@@ -79,6 +108,17 @@ class Template:
             f"unknown {unknown}; make the state with init_train_state(model, ...) from the "
             "model this step was built from"
         )
+
+
+def _places(module: nn.Module) -> dict[str, _Place]:
+    """The place of every parameter and buffer of ``module``, by its dotted name."""
+    places = {}
+    for prefix, owner in module.named_modules(remove_duplicate=False):
+        stem = f"{prefix}." if prefix else ""
+        for table in (owner._parameters, owner._buffers):
+            for key in table:
+                places[stem + key] = _Place(table, key)
+    return places
 
 
 def _has_tied_tensors(model: nn.Module) -> bool:

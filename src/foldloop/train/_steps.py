@@ -21,7 +21,7 @@ from ._batches import (
 )
 from ._checks import require_whole
 from ._module import Template
-from ._optimizers import GradientTransformation, apply_updates
+from ._optimizers import GradientTransformation, Recycler, apply_gradients
 from ._randomness import iteration_seed, seeded
 from ._train_state import Tensors, TrainState, require_trainable
 
@@ -103,6 +103,7 @@ def supervised_training_step(
     require_trainable(model)
     template = Template.of(model, training=True)
     steps = require_whole("gradient_accumulation_steps", gradient_accumulation_steps, minimum=1)
+    recycler = Recycler()
 
     def training_step(state: State[TrainState], batch: object) -> State[TrainState]:
         value = state.value
@@ -113,7 +114,10 @@ def supervised_training_step(
             loss = require_scalar_loss(loss_fn(y_pred, y))
         grads = _gradients(loss if steps == 1 else loss / steps, params)
         output = output_transform(x, y, y_pred.detach(), loss.detach())
-        new_params, opt_state, pending = _descend(optimizer, value, grads, state.iteration, steps)
+        del params, y_pred, loss  # the graph's last references, so the recycler sees them go
+        new_params, opt_state, pending = _descend(
+            optimizer, value, grads, state.iteration, steps, recycler
+        )
         count = value.step if pending is not None else value.step + 1
         return state.replace(
             value=TrainState(new_params, buffers, opt_state, count, value.seed, output, pending)
@@ -148,6 +152,7 @@ def _descend(
     grads: dict[str, torch.Tensor],
     iteration: int,
     steps: int,
+    recycler: Recycler,
 ) -> tuple[Tensors, object, Tensors | None]:
     """The parameters and optimizer state after this iteration, and the gradients still pending.
 
@@ -160,8 +165,10 @@ def _descend(
             return value.params, value.opt_state, grads
     # cast: opt_state is what this optimizer's init or update made (init_train_state); each
     # transformation checks at run time that it got its own state back.
-    updates, opt_state = optimizer.update(grads, cast(S, value.opt_state), value.params)
-    return apply_updates(value.params, updates), opt_state, None
+    params, opt_state = apply_gradients(
+        optimizer, grads, cast(S, value.opt_state), value.params, recycler
+    )
+    return params, opt_state, None
 
 
 def _accumulated(

@@ -7,7 +7,9 @@ from ._aliases import adam as adam
 from ._aliases import adamw as adamw
 from ._aliases import rmsprop as rmsprop
 from ._aliases import sgd as sgd
+from ._apply import apply_gradients as apply_gradients
 from ._apply import apply_updates as apply_updates
+from ._base import ApplyFn as ApplyFn
 from ._base import ChainState as ChainState
 from ._base import GradientTransformation as GradientTransformation
 from ._base import InitFn as InitFn
@@ -17,6 +19,7 @@ from ._base import chain as chain
 from ._clipping import clip_by_global_norm as clip_by_global_norm
 from ._clipping import clip_by_value as clip_by_value
 from ._momentum import trace as trace
+from ._recycler import Recycler as Recycler
 from ._rms import scale_by_rms as scale_by_rms
 from ._rms import scale_by_rss as scale_by_rss
 from ._scaling import add_decayed_weights as add_decayed_weights

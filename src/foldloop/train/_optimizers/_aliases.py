@@ -6,9 +6,16 @@ from .._checks import require_non_negative, require_unit_interval
 from .._schedules import Schedule, inverse_time_decay
 from ._adam import scale_by_adam
 from ._base import ChainState, GradientTransformation, chain
+from ._fused_adam import AdamHyper, fused_adam
 from ._momentum import require_momentum, trace
 from ._rms import scale_by_rms, scale_by_rss
-from ._scaling import add_decayed_weights, scale_by_learning_rate, scale_by_schedule
+from ._scaling import (
+    NegatedLearningRate,
+    add_decayed_weights,
+    scale_by_learning_rate,
+    scale_by_negated_learning_rate,
+    scale_by_schedule,
+)
 
 Optimizer: TypeAlias = GradientTransformation[ChainState]
 """What `sgd`, `adam` and the others return: a `chain` of transformations."""
@@ -80,10 +87,10 @@ def adam(
         >>> apply_updates(params, updates)
         {'w': tensor([0.9000])}
     """
+    hyper = _adam_hyper("adam", betas, eps, weight_decay, amsgrad, decoupled=False)
     parts = _weight_decay("adam", weight_decay)
-    epsilon = require_non_negative("adam: eps", eps)
-    parts.append(scale_by_adam(_betas("adam", betas), epsilon, amsgrad))
-    return chain(*parts, scale_by_learning_rate(lr))
+    parts.append(scale_by_adam((hyper.beta1, hyper.beta2), hyper.eps, amsgrad))
+    return _fused_adam_chain("adam", hyper, parts, len(parts) - 1, lr)
 
 
 def adamw(
@@ -110,11 +117,10 @@ def adamw(
         >>> apply_updates(params, updates)
         {'w': tensor([0.8500])}
     """
-    scaling = scale_by_adam(
-        _betas("adamw", betas), require_non_negative("adamw: eps", eps), amsgrad
-    )
-    parts = [scaling, *_weight_decay("adamw", weight_decay)]
-    return chain(*parts, scale_by_learning_rate(lr))
+    hyper = _adam_hyper("adamw", betas, eps, weight_decay, amsgrad, decoupled=True)
+    parts = [scale_by_adam((hyper.beta1, hyper.beta2), hyper.eps, amsgrad)]
+    parts.extend(_weight_decay("adamw", weight_decay))
+    return _fused_adam_chain("adamw", hyper, parts, 0, lr)
 
 
 def rmsprop(
@@ -182,6 +188,35 @@ def adagrad(
     if require_non_negative("adagrad: lr_decay", lr_decay):
         parts.append(scale_by_schedule(inverse_time_decay(1.0, lr_decay)))
     return chain(*parts, scale_by_learning_rate(lr))
+
+
+def _adam_hyper(
+    owner: str,
+    betas: tuple[float, float],
+    eps: float,
+    weight_decay: float,
+    amsgrad: bool,
+    decoupled: bool,
+) -> AdamHyper:
+    beta1, beta2 = _betas(owner, betas)
+    return AdamHyper(
+        beta1,
+        beta2,
+        require_non_negative(f"{owner}: eps", eps),
+        amsgrad,
+        require_non_negative(f"{owner}: weight_decay", weight_decay),
+        decoupled,
+    )
+
+
+def _fused_adam_chain(
+    owner: str, hyper: AdamHyper, parts: _Parts, adam_at: int, lr: float | Schedule
+) -> Optimizer:
+    """``chain(*parts, scale_by_learning_rate(lr))``, with `fused_adam` as its ``apply``;
+    ``parts[adam_at]`` is the `scale_by_adam`."""
+    negated = NegatedLearningRate.of(lr)
+    chained = chain(*parts, scale_by_negated_learning_rate(negated))
+    return chained._replace(apply=fused_adam(owner, hyper, negated, adam_at, len(parts) + 1))
 
 
 def _weight_decay(owner: str, weight_decay: float) -> _Parts:

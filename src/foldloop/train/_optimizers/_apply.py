@@ -1,11 +1,16 @@
 """Applying updates to parameters, out of place."""
 
+from typing import TypeVar
+
 import torch
 
 from foldloop.tree import tree_unflatten
 
-from ._base import P
+from ._base import GradientTransformation, P
 from ._leaves import flatten_alike
+from ._recycler import Recycler
+
+S = TypeVar("S")
 
 
 @torch.no_grad()
@@ -34,3 +39,33 @@ def apply_updates(params: P, updates: P) -> P:
         new_param.requires_grad_(old_param.requires_grad)
     updated: P = tree_unflatten(spec, new)
     return updated
+
+
+def apply_gradients(
+    optimizer: GradientTransformation[S],
+    grads: P,
+    state: S,
+    params: P,
+    recycler: Recycler | None = None,
+) -> tuple[P, S]:
+    """New parameters and optimizer state after one step on ``grads``; nothing given changes.
+
+    The optimizer's fused ``apply`` when it has one (`adam`, `adamw`): one pass from the
+    gradients to the new parameters, its new tensors taken from ``recycler`` when given.
+    Otherwise ``update`` and then `apply_updates`.
+
+    Example:
+        >>> import torch
+        >>> from foldloop.train import adamw, sgd
+        >>> params = {"w": torch.tensor([1.0])}
+        >>> grads = {"w": torch.tensor([2.0])}
+        >>> for optimizer in (sgd(lr=0.1), adamw(lr=0.1, weight_decay=0.0)):
+        ...     new, _ = apply_gradients(optimizer, grads, optimizer.init(params), params)
+        ...     print(new)
+        {'w': tensor([0.8000])}
+        {'w': tensor([0.9000])}
+    """
+    if optimizer.apply is not None:
+        return optimizer.apply(grads, state, params, recycler)
+    updates, new_state = optimizer.update(grads, state, params)
+    return apply_updates(params, updates), new_state

@@ -5,6 +5,8 @@ from typing import Any, Generic, NamedTuple, Protocol, TypeAlias, TypeVar
 
 import torch
 
+from ._recycler import Recycler
+
 TensorTree: TypeAlias = torch.Tensor | Mapping[str, "TensorTree"] | Sequence["TensorTree"]
 """Parameters, gradients, updates: a tensor, or dicts and sequences of tensor trees."""
 
@@ -29,12 +31,28 @@ class UpdateFn(Protocol[S]):
         ...
 
 
+class ApplyFn(Protocol[S]):
+    """Turn gradients into new parameters and the next state, in one fused pass."""
+
+    def __call__(
+        self, grads: P, state: S, params: P, recycler: Recycler | None = None, /
+    ) -> tuple[P, S]:
+        """``apply_updates(params, updates)`` and the state, where ``update`` gives
+        ``(updates, state)``, to float rounding; results go to new tensors (from
+        ``recycler``, when given), never into the given ones."""
+        ...
+
+
 class GradientTransformation(NamedTuple, Generic[S]):
     """An optimizer or a piece of one: ``init(params)`` and ``update(updates, state, params)``.
 
     Both are pure: nothing they are given is modified, and all that the transformation
     remembers between steps (moments, step counts) lives in the state that ``update``
     returns, which is a pytree that a checkpoint can hold. Pieces combine with `chain`.
+
+    ``apply``, when present, is a whole optimizer's step fused into one pass: the new
+    parameters straight from the gradients, with the state ``update`` would give. `adam` and
+    `adamw` have one; `apply_gradients` uses it when it is there.
 
     Example:
         >>> import torch
@@ -49,6 +67,7 @@ class GradientTransformation(NamedTuple, Generic[S]):
 
     init: InitFn[S]
     update: UpdateFn[S]
+    apply: ApplyFn[S] | None = None
 
 
 ChainState: TypeAlias = tuple[object, ...]
@@ -80,7 +99,7 @@ def chain(
         return tuple(transform.init(params) for transform in transforms)
 
     def update(updates: P, state: ChainState, params: P) -> tuple[P, ChainState]:
-        _require_chain_state(state, len(transforms))
+        require_chain_state(state, len(transforms))
         new_states = []
         for transform, inner_state in zip(transforms, state, strict=True):
             updates, new_state = transform.update(updates, inner_state, params)
@@ -90,7 +109,15 @@ def chain(
     return GradientTransformation(init, update)
 
 
-def _require_chain_state(state: object, length: int) -> None:
+def require_chain_state(state: object, length: int) -> None:
+    """Refuse a chain state that is not a tuple of ``length`` states.
+
+    Example:
+        >>> require_chain_state((), 2)
+        Traceback (most recent call last):
+        ...
+        ValueError: a chain of 2 transformations needs a tuple of as many states, got tuple; ...
+    """
     if not isinstance(state, tuple) or len(state) != length:
         raise ValueError(
             f"a chain of {length} transformations needs a tuple of as many states, got "

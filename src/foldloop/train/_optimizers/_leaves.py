@@ -104,13 +104,20 @@ def _mismatch_message(owner: str, expected: tuple[str, object], got: tuple[str, 
 def filled_like(owner: str, params: TensorTree, value: float = 0.0) -> TensorTree:
     """A tree shaped like ``params`` whose tensors are all ``value``: a fresh optimizer moment.
 
-    Each tensor has its parameter's shape, dtype and device, and does not require grad.
+    Each tensor has its parameter's shape, dtype and device, and does not require grad. It is
+    one number broadcast to that shape (a stride-0 view), so a fresh moment costs no memory:
+    an update reads it and writes its result to a new, full tensor.
 
     Example:
         >>> import torch
-        >>> filled_like("adagrad", {"w": torch.ones(2, requires_grad=True)}, 0.1)
-        {'w': tensor([0.1000, 0.1000])}
+        >>> moment = filled_like("adagrad", {"w": torch.ones(2, requires_grad=True)}, 0.1)
+        >>> moment, moment["w"].stride()
+        ({'w': tensor([0.1000, 0.1000])}, (0,))
     """
     spec, (leaves,) = flatten_alike(owner, params=params)
-    filled: TensorTree = tree_unflatten(spec, [torch.full_like(leaf, value) for leaf in leaves])
+    filled: TensorTree = tree_unflatten(spec, [_broadcast(value, leaf) for leaf in leaves])
     return filled
+
+
+def _broadcast(value: float, like: torch.Tensor) -> torch.Tensor:
+    return torch.full((), value, dtype=like.dtype, device=like.device).expand_as(like)

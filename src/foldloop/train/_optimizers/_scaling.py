@@ -53,21 +53,39 @@ def scale_by_learning_rate(lr: float | Schedule) -> GradientTransformation[Count
         >>> step.update({"w": torch.ones(1)}, step.init(params), params)[0]
         {'w': tensor([-0.1000])}
     """
-    return _scale_by_step("scale_by_learning_rate", _NegatedLearningRate.of(lr))
+    return scale_by_negated_learning_rate(NegatedLearningRate.of(lr))
+
+
+def scale_by_negated_learning_rate(
+    negated: "NegatedLearningRate",
+) -> GradientTransformation[CountState]:
+    """`scale_by_learning_rate` of an already checked rate (a fused optimizer shares it).
+
+    Example:
+        >>> import torch
+        >>> step = scale_by_negated_learning_rate(NegatedLearningRate.of(0.5))
+        >>> params = {"w": torch.zeros(1)}
+        >>> step.update({"w": torch.ones(1)}, step.init(params), params)[0]
+        {'w': tensor([-0.5000])}
+    """
+    return _scale_by_step("scale_by_learning_rate", negated)
 
 
 @attrs.frozen
-class _NegatedLearningRate:
-    """``-lr(step)``, refusing a negative learning rate; made by `_NegatedLearningRate.of`."""
+class NegatedLearningRate:
+    """``-lr(step)``, refusing a negative learning rate; made by `NegatedLearningRate.of`.
+
+    The factor `scale_by_learning_rate` multiplies by, and the fused optimizers read.
+    """
 
     lr: Schedule
 
     @classmethod
-    def of(cls, lr: float | Schedule) -> "_NegatedLearningRate":
+    def of(cls, lr: float | Schedule) -> "NegatedLearningRate":
         """Check ``lr`` at step 0 and wrap it.
 
         Example:
-            >>> _NegatedLearningRate.of(-0.1)
+            >>> NegatedLearningRate.of(-0.1)
             Traceback (most recent call last):
             ...
             ValueError: the learning rate is -0.1 at step 0; a learning rate must be >= 0
