@@ -205,3 +205,27 @@ def test_a_union_of_bare_kinds_is_refused_with_the_spelling_that_works() -> None
     loop, _ = _counting_loop()
     with pytest.raises(TypeError, match=r"write on\(Started\) \| on\(EpochStarted\)"):
         loop.attach(Started | EpochStarted, lambda state: state)  # type: ignore[call-overload]
+
+
+def _mid_epoch_of_unknown_length(iterations: int) -> State[int]:
+    """The state after ``iterations`` iterations of an epoch whose unsized data has not ended."""
+    loop, _ = _counting_loop()
+    for event, state in loop.scan(0, iter(range(10))):
+        if isinstance(event, IterationCompleted) and state.iteration == iterations:
+            assert state.epoch_length is None
+            return state
+    raise AssertionError("unreachable: the data has 10 batches")
+
+
+@pytest.mark.parametrize(
+    ("data", "epoch_length", "source"),
+    [([1, 2, 3], None, "len\\(data\\) gives"), (None, 2, "epoch_length gives")],
+)
+def test_a_length_shorter_than_the_epoch_so_far_is_refused(
+    data: list[int] | None, epoch_length: int | None, source: str
+) -> None:
+    loop, calls = _counting_loop()
+    state = _mid_epoch_of_unknown_length(iterations=4)
+    with pytest.raises(ValueError, match=f"at iteration 4 of epoch 1, past the .* {source}"):
+        loop.run(state, data, epoch_length=epoch_length)
+    assert calls == []

@@ -16,6 +16,7 @@ from foldloop import (
     DataWarning,
     Event,
     ExceptionRaised,
+    GetBatchStarted,
     IterationCompleted,
     Loop,
     RunError,
@@ -261,3 +262,16 @@ def test_every_filter_in_a_resumed_run_counts_the_whole_history() -> None:
 
 def test_request_shape_helper_is_a_value() -> None:
     assert Request(None, 1, "raise") == Request(None, 1, "raise")
+
+
+def test_a_run_resumed_with_the_length_its_epoch_turned_out_to_have_ends_that_epoch() -> None:
+    """Stopped after its last GetBatchStarted, before unsized data said it had ended, a run
+    continued on a list of the epoch's length ends the epoch where the data would have."""
+    loop = shape_loop(RunShape(data_length=3, one_shot=False, sized=False))
+    events = list(loop.scan(0, iter(range(3))))
+    stop_at = max(i for i, (event, _) in enumerate(events) if isinstance(event, GetBatchStarted))
+    _, stopped = events[stop_at]
+    assert stopped.epoch_length is None and stopped.epoch_iteration == 3
+    rest = [type(event) for event, _ in loop.scan(stopped, [0, 1, 2])]
+    assert rest == [type(event) for event, _ in events[stop_at + 1 :]]
+    assert loop.run(stopped, [0, 1, 2]) == events[-1][1]

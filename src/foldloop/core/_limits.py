@@ -83,8 +83,19 @@ def _settled_length(state: State[T], data: object, epoch_length: int | None) -> 
                 "a run continues with the epoch length it started with; leave it out"
             )
         return state.epoch_length
-    if epoch_length is not None:
-        return epoch_length
+    length = epoch_length if epoch_length is not None else _length_from_data(data)
+    if length is not None and state._epoch_iteration > length:
+        raise ValueError(
+            f"the state is at iteration {state._epoch_iteration} of epoch {state.epoch}, past "
+            f"the {length} iterations per epoch that "
+            + ("epoch_length gives" if epoch_length is not None else "len(data) gives")
+            + ": the run started on data whose length it had not yet seen; continue it on "
+            "data of that length, or pass a larger epoch_length"
+        )
+    return length
+
+
+def _length_from_data(data: object) -> int | None:
     if data is None:
         raise ValueError(
             "data=None needs epoch_length: pass epoch_length=N to run N iterations per epoch "

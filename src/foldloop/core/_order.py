@@ -114,6 +114,8 @@ def _epoch(fold: Fold[T, B], p: int) -> Events[T]:
                         fold.honour()
                 p = st.GET_BATCH_STARTED
             if p == st.GET_BATCH_STARTED or p == st.DATA_EXHAUSTED:
+                if fold.epoch_iteration == fold.epoch_length:
+                    return  # resumed with a length learnt after this epoch's last iteration
                 if fold.iterator is None:
                     fold.iterator = fold.open_data()
                 try:
