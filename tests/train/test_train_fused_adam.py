@@ -1,0 +1,184 @@
+"""Adam's and AdamW's fused ``apply``: torch's arithmetic, pure, and the same on both paths."""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from torch import nn
+from train_problem import Params, mlp_problem
+
+from foldloop.train import (
+    Optimizer,
+    Recycler,
+    adam,
+    adamw,
+    apply_gradients,
+    apply_updates,
+    sgd,
+)
+from foldloop.train._optimizers import _fused_adam
+from foldloop.tree import tree_leaves, tree_map
+
+STEPS = 50
+Kwargs = dict[str, Any]  # Any: keyword arguments of mixed types, passed to both libraries
+
+adam_kwargs = st.fixed_dictionaries(
+    {
+        "lr": st.floats(1e-4, 0.05),
+        "betas": st.tuples(st.floats(0.0, 0.99), st.floats(0.5, 0.9999)),
+        "eps": st.one_of(st.just(1e-8), st.floats(1e-8, 1e-4)),
+        "weight_decay": st.one_of(st.just(0.0), st.floats(1e-4, 0.1)),
+        "amsgrad": st.booleans(),
+    }
+)
+PAIRS: list[tuple[Callable[..., Optimizer], type[torch.optim.Optimizer]]] = [
+    (adam, torch.optim.Adam),
+    (adamw, torch.optim.AdamW),
+]
+
+
+def clone(tree: object) -> Any:  # Any: a tree of the same shape as given
+    return tree_map(lambda leaf: leaf.clone() if isinstance(leaf, torch.Tensor) else leaf, tree)
+
+
+def assert_bit_identical(ours: object, theirs: object) -> None:
+    pairs = zip(tree_leaves(ours), tree_leaves(theirs), strict=True)
+    assert all(torch.equal(a, b) if isinstance(a, torch.Tensor) else a == b for a, b in pairs)
+
+
+@contextmanager
+def kernels(recycled: bool) -> Iterator[Recycler | None]:
+    """No recycler (the multi-tensor kernels), or one that parameters of any size use."""
+    if not recycled:
+        yield None
+        return
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_fused_adam, "_RECYCLE_FROM_BYTES", 0)
+        yield Recycler()
+
+
+@pytest.fixture(params=[False, True], ids=["multi-tensor", "recycled"])
+def recycler(request: pytest.FixtureRequest) -> Iterator[Recycler | None]:
+    with kernels(request.param) as recycler:
+        yield recycler
+
+
+@settings(max_examples=10)
+@given(kwargs=adam_kwargs, pair=st.sampled_from(PAIRS), recycled=st.booleans())
+def test_apply_computes_what_torch_computes_bit_for_bit(
+    kwargs: Kwargs,
+    pair: tuple[Callable[..., Optimizer], type[torch.optim.Optimizer]],
+    recycled: bool,
+) -> None:
+    """Fed torch's parameters and gradients at every step, the fused step ends exactly where
+    torch's single-tensor step does (same operations in the same order), on either path."""
+    ours, theirs = pair
+    optimizer = ours(**kwargs)
+    initial, gradient = mlp_problem()
+    reference = {name: nn.Parameter(p.clone()) for name, p in initial.items()}
+    torch_optimizer = theirs(list(reference.values()), foreach=False, **kwargs)
+    state = optimizer.init(initial)
+    with kernels(recycled) as recycler:
+        for _ in range(STEPS):
+            current = {name: p.detach().clone() for name, p in reference.items()}
+            grads = gradient(current)
+            for name, p in reference.items():
+                p.grad = grads[name]
+            torch_optimizer.step()
+            new, state = apply_gradients(optimizer, grads, state, current, recycler)
+            assert_bit_identical(new, {name: p.detach() for name, p in reference.items()})
+
+
+@settings(max_examples=5)
+@given(kwargs=adam_kwargs, make=st.sampled_from([adam, adamw]))
+def test_the_recycled_path_and_the_multi_tensor_path_agree_bit_for_bit(
+    kwargs: Kwargs, make: Callable[..., Optimizer]
+) -> None:
+    optimizer = make(**kwargs)
+    params, gradient = mlp_problem()
+    state = optimizer.init(params)
+    recycled: tuple[Params, Any] = (params, state)  # Any: the chain's state
+    with kernels(recycled=True) as recycler:
+        for _ in range(5):
+            grads = gradient(params)
+            assert optimizer.apply is not None
+            params, state = optimizer.apply(grads, state, params)
+            recycled = optimizer.apply(grads, recycled[1], recycled[0], recycler)
+            assert_bit_identical(recycled, (params, state))
+
+
+@settings(max_examples=5)
+@given(kwargs=adam_kwargs, make=st.sampled_from([adam, adamw]))
+def test_apply_is_update_then_apply_updates_to_float_rounding(
+    kwargs: Kwargs, make: Callable[..., Optimizer]
+) -> None:
+    optimizer = make(**kwargs)
+    params, gradient = mlp_problem()
+    state = optimizer.init(params)
+    for _ in range(5):
+        grads = gradient(params)
+        updates, chained_state = optimizer.update(grads, state, params)
+        chained = apply_updates(params, updates)
+        params, state = apply_gradients(optimizer, grads, state, params)
+        torch.testing.assert_close(params, chained, rtol=1e-6, atol=1e-7)
+        torch.testing.assert_close(
+            tree_leaves(state), tree_leaves(chained_state), rtol=1e-6, atol=1e-7
+        )
+
+
+@pytest.mark.parametrize(
+    "make", [lambda: adam(0.01, weight_decay=0.1, amsgrad=True), lambda: adamw(0.01, amsgrad=True)]
+)
+def test_apply_changes_none_of_its_inputs(
+    make: Callable[[], Optimizer], recycler: Recycler | None
+) -> None:
+    optimizer = make()
+    params, gradient = mlp_problem()
+    state = optimizer.init(params)
+    assert optimizer.apply is not None
+    for _ in range(4):
+        grads = gradient(params)
+        saved = clone((grads, state, params))
+        new_params, new_state = optimizer.apply(grads, state, params, recycler)
+        assert_bit_identical((grads, state, params), saved)
+        params, state = new_params, new_state
+
+
+def test_apply_keeps_requires_grad_as_the_parameters_had_it(recycler: Recycler | None) -> None:
+    optimizer = adamw(0.1)
+    params = {"a": torch.ones(2, requires_grad=True), "b": torch.ones(2)}
+    grads = {"a": torch.ones(2), "b": torch.ones(2)}
+    assert optimizer.apply is not None
+    new, _ = optimizer.apply(grads, optimizer.init(params), params, recycler)
+    assert (new["a"].requires_grad, new["b"].requires_grad) == (True, False)
+    assert new["a"].grad_fn is None  # a fresh leaf, ready to be differentiated again
+
+
+def test_apply_refuses_a_state_of_another_optimizer() -> None:
+    params = {"w": torch.zeros(2)}
+    optimizer = adamw()
+    assert optimizer.apply is not None
+    with pytest.raises(ValueError, match="a chain of 3 transformations needs a tuple"):
+        optimizer.apply(params, sgd(0.1, momentum=0.9).init(params), params)
+
+
+def test_apply_refuses_moments_that_do_not_fit_the_parameters() -> None:
+    optimizer = adam()
+    state = optimizer.init({"w": torch.zeros(2)})
+    assert optimizer.apply is not None
+    with pytest.raises(ValueError, match="exp_avg does not match updates: keys only in"):
+        optimizer.apply({"v": torch.zeros(2)}, state, {"v": torch.zeros(2)})
+
+
+def test_optimizers_without_a_fused_step_fall_back_to_update_and_apply_updates() -> None:
+    optimizer = sgd(0.5, momentum=0.9)
+    params = {"w": torch.tensor([1.0])}
+    grads = {"w": torch.tensor([2.0])}
+    assert optimizer.apply is None
+    new, state = apply_gradients(optimizer, grads, optimizer.init(params), params)
+    updates, expected_state = optimizer.update(grads, optimizer.init(params), params)
+    assert_bit_identical((new, state), (apply_updates(params, updates), expected_state))
