@@ -10,7 +10,7 @@ from torch import Tensor
 
 from ._classify import MODES, Mode, indicators, infer_mode
 from ._errors import NoDataError
-from ._inputs import PredTarget, at_least, labels_in_range, one_of, pred_target
+from ._inputs import PredTarget, at_least, labels_in_range, one_of, pred_target, zero_one
 from ._metric import Metric
 
 
@@ -37,7 +37,8 @@ def _add_counts(left: Counts, right: Counts) -> Counts:
 
 
 def _add_correct(acc: Counts, correct: Tensor) -> Counts:
-    return Counts(acc.correct + correct.sum(dtype=torch.int64), acc.total + correct.numel())
+    """``acc`` having also seen the samples of the boolean ``correct`` (one entry a sample)."""
+    return Counts(acc.correct + torch.count_nonzero(correct), acc.total + correct.numel())
 
 
 def _ratio(acc: Counts, owner: str) -> float:
@@ -83,6 +84,9 @@ class Accuracy(Metric[PredTarget, Counts, float]):
         if mode == "multiclass":  # the arg-max against the label: no indicator matrices
             labels = labels_in_range(y, y_pred.shape[1], "y", owner)
             return _add_correct(acc, y_pred.argmax(dim=1) == labels)
+        if mode == "binary":  # one 0/1 prediction a sample: compare them as they are
+            predicted = zero_one(y_pred, "binary y_pred", owner)
+            return _add_correct(acc, predicted == zero_one(y, "binary y", owner))
         predicted, truth = indicators(y_pred, y, mode, owner)
         return _add_correct(acc, (predicted == truth).all(dim=1))
 

@@ -32,38 +32,40 @@ def infer_mode(y_pred: Tensor, y: Tensor, mode: Mode | None, owner: str) -> Mode
     Shapes alone never say "multilabel" (a same-shaped pair is read as binary), so multilabel
     input needs ``mode="multilabel"``, as Ignite needs ``is_multilabel=True``.
     """
+    pred_shape, shape = y_pred.shape, y.shape  # (read once: each read builds a torch.Size)
     if mode is None:
-        mode = "multiclass" if y_pred.ndim == y.ndim + 1 else "binary"
+        mode = "multiclass" if len(pred_shape) == len(shape) + 1 else "binary"
     if mode == "multiclass":
-        _check_multiclass_shapes(y_pred, y, owner)
+        _check_multiclass_shapes(pred_shape, shape, owner)
     else:
-        _check_same_shapes(y_pred, y, mode, owner)
+        _check_same_shapes(pred_shape, shape, mode, owner)
     return mode
 
 
-def _check_multiclass_shapes(y_pred: Tensor, y: Tensor, owner: str) -> None:
-    if y_pred.shape == y.shape:
+def _check_multiclass_shapes(pred_shape: torch.Size, shape: torch.Size, owner: str) -> None:
+    if len(pred_shape) == len(shape) + 1 and pred_shape[:1] + pred_shape[2:] == shape:
+        return
+    if pred_shape == shape:
         raise ValueError(
             f"{owner} reads multiclass input, but y_pred and y have the same shape "
-            f"{tuple(y.shape)}, which is binary or multilabel input. Expected {_SHAPES}."
+            f"{tuple(shape)}, which is binary or multilabel input. Expected {_SHAPES}."
         )
-    if y_pred.ndim != y.ndim + 1 or y_pred.shape[:1] + y_pred.shape[2:] != y.shape:
-        raise ValueError(
-            f"{owner}: y_pred {tuple(y_pred.shape)} and y {tuple(y.shape)} do not agree. "
-            f"Expected {_SHAPES}."
-        )
+    raise ValueError(
+        f"{owner}: y_pred {tuple(pred_shape)} and y {tuple(shape)} do not agree. "
+        f"Expected {_SHAPES}."
+    )
 
 
-def _check_same_shapes(y_pred: Tensor, y: Tensor, mode: Mode, owner: str) -> None:
-    if y_pred.shape != y.shape:
+def _check_same_shapes(pred_shape: torch.Size, shape: torch.Size, mode: Mode, owner: str) -> None:
+    if pred_shape != shape:
         raise ValueError(
             f"{owner} reads {mode} input, which needs y_pred and y of the same shape, got "
-            f"y_pred {tuple(y_pred.shape)} and y {tuple(y.shape)}. Expected {_SHAPES}."
+            f"y_pred {tuple(pred_shape)} and y {tuple(shape)}. Expected {_SHAPES}."
         )
-    if mode == "multilabel" and y.ndim < 2:
+    if mode == "multilabel" and len(shape) < 2:
         raise ValueError(
             f"{owner} reads multilabel input, which needs shape (N, C, ...), got "
-            f"{tuple(y.shape)}; for one label per sample use mode='binary'."
+            f"{tuple(shape)}; for one label per sample use mode='binary'."
         )
 
 

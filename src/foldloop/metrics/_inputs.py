@@ -41,7 +41,7 @@ def pred_target(output: object, owner: str) -> tuple[Tensor, Tensor]:
 def _tensor(value: object, name: str, owner: str) -> Tensor:
     if not isinstance(value, Tensor):
         raise TypeError(f"{owner}: {name} must be a torch.Tensor, got {type(value).__name__}.")
-    return value.detach()
+    return value.detach() if value.requires_grad else value  # (no graph: nothing to detach)
 
 
 def scalar(value: object, owner: str) -> Tensor:
@@ -81,21 +81,21 @@ def zero_one(values: Tensor, name: str, owner: str) -> Tensor:
 
 def labels_in_range(y: Tensor, num_classes: int, name: str, owner: str) -> Tensor:
     """Integer class labels ``y`` as int64, refusing labels outside ``0 .. num_classes - 1``."""
-    if y.dtype.is_floating_point or y.dtype.is_complex or y.dtype == torch.bool:
+    dtype = y.dtype
+    if dtype.is_floating_point or dtype.is_complex or dtype == torch.bool:
         raise TypeError(
-            f"{owner}: {name} must hold integer class labels, got dtype {y.dtype}; "
+            f"{owner}: {name} must hold integer class labels, got dtype {dtype}; "
             f"convert it with {name}.long()."
         )
     if y.numel() > 0:
-        bounds = torch.aminmax(y)
-        low, high = int(bounds.min), int(bounds.max)
+        low, high = map(int, torch.aminmax(y))  # one reduction for both bounds
         if low < 0 or high >= num_classes:
             bad = low if low < 0 else high
             raise ValueError(
                 f"{owner}: {name} holds the label {bad}, outside the {num_classes} classes "
                 f"0..{num_classes - 1}; check the labels or the number of classes."
             )
-    return y.to(torch.int64)
+    return y if dtype == torch.int64 else y.to(torch.int64)
 
 
 def one_of(*options: object) -> Callable[[object, attrs.Attribute[Any], object], None]:

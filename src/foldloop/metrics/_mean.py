@@ -82,6 +82,14 @@ class Average(Metric[Scalar, Mean, float]):
         return mean_value(acc, type(self).__name__)
 
 
+def _without_grad(loss_fn: Callable[[Tensor, Tensor], Tensor], y_pred: Tensor, y: Tensor) -> Tensor:
+    """``loss_fn(y_pred, y)`` with gradient tracking off (switched off only if it is on)."""
+    if not torch.is_grad_enabled():
+        return loss_fn(y_pred, y)
+    with torch.set_grad_enabled(False):  # (a cheaper context than torch.no_grad())
+        return loss_fn(y_pred, y)
+
+
 @final
 @attrs.frozen
 class Loss(Metric[PredTarget, Mean, float]):
@@ -115,15 +123,14 @@ class Loss(Metric[PredTarget, Mean, float]):
             raise ValueError(f"{owner} needs y with a batch dimension, got a 0-d tensor.")
         if y.shape[0] == 0:
             return acc  # the mean loss of an empty batch is nan, and it weighs nothing
-        with torch.no_grad():
-            loss = self.loss_fn(y_pred, y)
+        loss = _without_grad(self.loss_fn, y_pred, y)
         if loss.ndim != 0:
             raise ValueError(
                 f"{owner}: loss_fn must return the batch's mean loss as a 0-d tensor, got "
                 f"shape {tuple(loss.shape)}; use reduction='mean'."
             )
-        batch = y.shape[0]
-        return Mean(acc.total + loss.detach().to(torch.float64) * batch, acc.samples + batch)
+        batch = y.shape[0]  # total + batch * loss, in one op, in float64 (total's dtype)
+        return Mean(torch.add(acc.total, loss, alpha=batch), acc.samples + batch)
 
     def merge(self, left: Mean, right: Mean) -> Mean:
         return add_means(left, right)
