@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import pytest
@@ -219,10 +220,10 @@ def _mid_epoch_of_unknown_length(iterations: int) -> State[int]:
 
 @pytest.mark.parametrize(
     ("data", "epoch_length", "source"),
-    [([1, 2, 3], None, "len\\(data\\) gives"), (None, 2, "epoch_length gives")],
+    [([1, 2, 3], None, "len\\(data\\) gives"), (iter(range(9)), 2, "epoch_length gives")],
 )
 def test_a_length_shorter_than_the_epoch_so_far_is_refused(
-    data: list[int] | None, epoch_length: int | None, source: str
+    data: Iterable[int], epoch_length: int | None, source: str
 ) -> None:
     loop, calls = _counting_loop()
     state = _mid_epoch_of_unknown_length(iterations=4)

@@ -80,7 +80,7 @@ def test_apply_computes_what_torch_computes_bit_for_bit(
     optimizer = ours(**kwargs)
     initial, gradient = mlp_problem()
     reference = {name: nn.Parameter(p.clone()) for name, p in initial.items()}
-    torch_optimizer = theirs(list(reference.values()), foreach=False, **kwargs)
+    torch_optimizer = theirs(list(reference.values()), **{**kwargs, "foreach": False})
     state = optimizer.init(initial)
     with kernels(recycled) as recycler:
         for _ in range(STEPS):

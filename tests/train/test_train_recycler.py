@@ -49,7 +49,7 @@ HOLDERS: dict[str, Callable[[torch.Tensor], object]] = {
     "a NumPy array": lambda buffer: buffer.numpy(),
     "its storage": lambda buffer: buffer.untyped_storage(),
     "an autograd graph": lambda buffer: buffer.requires_grad_() * torch.ones(1, requires_grad=True),
-    "a DLPack capsule": lambda buffer: torch.utils.dlpack.to_dlpack(buffer),
+    "a DLPack capsule": lambda buffer: buffer.__dlpack__(),
 }
 
 

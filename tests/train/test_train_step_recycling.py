@@ -48,7 +48,7 @@ def test_a_run_alternates_between_two_sets_of_buffers() -> None:
 def test_states_someone_keeps_are_never_overwritten() -> None:
     model, batches = large_problem(steps=6)
     kept: list[State[TrainState]] = []
-    copies: list[object] = []
+    copies: list[list[object]] = []
     for _, state in trainer(model).scan(init_train_state(model, adamw(1e-3)), batches):
         kept.append(state)
         copies.append([clone(leaf) for leaf in tree_leaves(state.value)])

@@ -8,8 +8,11 @@ import torch
 # What holds a pooled tensor while `_unseen` looks at it: the pool's list, the caller's loop
 # variable, `_unseen`'s parameter and getrefcount's argument. One more means someone else has it.
 _POOL_REFERENCES = 4
-# A tensor's storage is held by the tensor and by the temporary storage object made to ask.
+# A storage is held by its tensor and by its Python object, which torch keeps alive with it.
 _STORAGE_REFERENCES = 2
+# What holds that Python object while `_unseen` looks at it: torch, `_unseen`'s variable and
+# getrefcount's argument. One more means someone kept the storage (``tensor.untyped_storage()``).
+_STORAGE_OBJECT_REFERENCES = 3
 
 _Key = tuple[tuple[torch.Size, torch.dtype, torch.device], ...]
 
@@ -74,10 +77,19 @@ def _all_unseen(group: list[torch.Tensor]) -> bool:
 
 
 def _unseen(buffer: torch.Tensor) -> bool:
-    """Whether the recycler's reference is the only way to reach ``buffer`` or its memory."""
+    """Whether the recycler's reference is the only way to reach ``buffer`` or its memory.
+
+    Python holders show in the reference counts of the tensor and of its storage object;
+    views, autograd graphs, NumPy arrays and DLPack capsules in the counts torch keeps of its
+    tensor and storage. (These are torch's private counters; `tests/train` pins each case.)
+    """
+    if sys.getrefcount(buffer) != _POOL_REFERENCES:
+        return False
+    # type: ignore: torch has the method (the TensorImpl's reference count) but not in its stubs
+    if buffer._use_count() != 1:  # type: ignore[attr-defined]
+        return False
+    storage = buffer.untyped_storage()
     return (
-        sys.getrefcount(buffer) == _POOL_REFERENCES
-        # type: ignore: torch has the method (the TensorImpl's reference count) but not in its stubs
-        and buffer._use_count() == 1  # type: ignore[attr-defined]
-        and torch._C._storage_Use_Count(buffer.untyped_storage()._cdata) == _STORAGE_REFERENCES
+        sys.getrefcount(storage) == _STORAGE_OBJECT_REFERENCES
+        and torch._C._storage_Use_Count(storage._cdata) == _STORAGE_REFERENCES
     )
