@@ -12,8 +12,9 @@ Runners:
   foldloop            an evaluator ``Loop`` with foldloop's ``Accuracy`` + ``Loss`` attached once
                       (as Ignite's are); the step calls the module (the plain loop's forward)
   foldloop evaluate() ``evaluate(evaluator, ...)``: the metrics attached for each evaluation
-  foldloop-functional as ``foldloop``, the step running ``torch.func.functional_call`` on
-                      parameters held in the state value (the style of ``foldloop.train``)
+  foldloop.train evaluator
+                      ``supervised_evaluator(model)`` with the same metrics attached once:
+                      the model called on a ``TrainState``'s tensors (the digits job's path)
 Diagnostics, to split foldloop's cost:
   diag:loop-only      the foldloop evaluator running the step, no metrics attached
   diag:plain+metrics  the plain loop folding foldloop's ``Accuracy`` + ``Loss`` by hand
@@ -37,6 +38,7 @@ from torch.utils.data import DataLoader, Dataset, TensorDataset
 
 from foldloop import Loop, State
 from foldloop.metrics import Accuracy, Loss, MetricDict, attach_metrics, evaluate, metrics
+from foldloop.train import TrainState, buffers_of, params_of, supervised_evaluator
 
 Batch = tuple[Tensor, Tensor]
 Scores = tuple[float, float]  # accuracy, mean loss
@@ -118,16 +120,6 @@ def module_step(model: nn.Module) -> Callable[[State[Evaluation], Batch], State[
     return step
 
 
-def functional_step(model: nn.Module) -> Callable[[State[Evaluation], Batch], State[Evaluation]]:
-    def step(state: State[Evaluation], batch: Batch) -> State[Evaluation]:
-        x, y = batch
-        with torch.no_grad():
-            y_pred = torch.func.functional_call(model, dict(state.value.params), (x,))
-        return state.replace(value=Evaluation(state.value.params, (y_pred, y)))
-
-    return step
-
-
 def _start(model: nn.Module) -> Evaluation:
     return Evaluation(dict(model.named_parameters()), (torch.zeros(0), torch.zeros(0)))
 
@@ -142,6 +134,19 @@ def attached_runner(
 
     def run(model: nn.Module, test: DataLoader[Batch]) -> Scores:
         return _scores(attached.values(evaluator.run(State(value=start), test)))
+
+    return run
+
+
+def train_evaluator_runner(model: nn.Module) -> Callable[[nn.Module, DataLoader[Batch]], Scores]:
+    """``foldloop.train.supervised_evaluator`` (the digits job's evaluator: the module called
+    on the state's tensors, in eval mode fixed once) with the metrics attached once."""
+    evaluator = supervised_evaluator(model)
+    attached = attach_metrics(evaluator, _metrics(), output_of=lambda value: value.output)
+    start = State(value=TrainState(params_of(model), buffers_of(model), ()))
+
+    def run(model: nn.Module, test: DataLoader[Batch]) -> Scores:
+        return _scores(attached.values(evaluator.run(start, test)))
 
     return run
 
@@ -197,7 +202,7 @@ def runners(model: nn.Module) -> dict[str, Callable[[nn.Module, DataLoader[Batch
         "ignite": ignite_runner(model),
         "foldloop": attached_runner(model, module_step(model)),
         "foldloop evaluate()": evaluate_runner(model),
-        "foldloop-functional": attached_runner(model, functional_step(model)),
+        "foldloop.train evaluator": train_evaluator_runner(model),
         "diag:loop-only": loop_only_runner(model),
         "diag:plain+metrics": plain_with_foldloop_metrics,
     }
