@@ -1,4 +1,4 @@
-"""Adam's and AdamW's fused ``apply``: torch's arithmetic, pure, and the same on both paths."""
+"""Adam's and AdamW's fused ``apply``: torch's arithmetic bit for bit, and pure, on every path."""
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -51,43 +51,52 @@ def assert_bit_identical(ours: object, theirs: object) -> None:
 
 
 @contextmanager
-def kernels(recycled: bool) -> Iterator[Recycler | None]:
-    """No recycler (the multi-tensor kernels), or one that parameters of any size use."""
-    if not recycled:
-        yield None
-        return
+def kernels(path: str) -> Iterator[Recycler | None]:
+    """The ``apply`` path to test: torch's fused kernel on fresh copies (``"fused"``) or on
+    recycled buffers (``"recycled"``, whatever the parameters' size), or the multi-tensor
+    fallback for devices the kernel does not take (``"fallback"``)."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(_fused_adam, "_RECYCLE_FROM_BYTES", 0)
-        yield Recycler()
+        if path == "fallback":
+            patch.setattr(_fused_adam, "_FUSED_DEVICES", ())
+        if path == "recycled":
+            patch.setattr(_fused_adam, "_RECYCLE_FROM_BYTES", 0)
+            yield Recycler()
+        else:
+            yield None
 
 
-@pytest.fixture(params=[False, True], ids=["multi-tensor", "recycled"])
+PATHS = ["fused", "recycled", "fallback"]
+
+
+@pytest.fixture(params=PATHS)
 def recycler(request: pytest.FixtureRequest) -> Iterator[Recycler | None]:
     with kernels(request.param) as recycler:
         yield recycler
 
 
 @settings(max_examples=10)
-@given(kwargs=adam_kwargs, pair=st.sampled_from(PAIRS), recycled=st.booleans())
+@given(kwargs=adam_kwargs, pair=st.sampled_from(PAIRS), path=st.sampled_from(PATHS))
 def test_apply_computes_what_torch_computes_bit_for_bit(
     kwargs: Kwargs,
     pair: tuple[Callable[..., Optimizer], type[torch.optim.Optimizer]],
-    recycled: bool,
+    path: str,
 ) -> None:
-    """Fed torch's parameters and gradients at every step, the fused step ends exactly where
-    torch's single-tensor step does (same operations in the same order), on either path."""
+    """Fed torch's parameters and gradients at every step, ``apply`` ends exactly where torch
+    does: its fused step on the fused kernel's paths, its single-tensor step (the same
+    operations in the same order) on the fallback."""
     ours, theirs = pair
     optimizer = ours(**kwargs)
     initial, gradient = mlp_problem()
     reference = {name: nn.Parameter(p.clone()) for name, p in initial.items()}
-    torch_optimizer = theirs(list(reference.values()), **{**kwargs, "foreach": False})
+    implementation = {"foreach": False} if path == "fallback" else {"fused": True}
+    torch_optimizer = theirs(list(reference.values()), **{**kwargs, **implementation})
     state = optimizer.init(initial)
-    with kernels(recycled) as recycler:
+    with kernels(path) as recycler:
         for _ in range(STEPS):
             current = {name: p.detach().clone() for name, p in reference.items()}
             grads = gradient(current)
             for name, p in reference.items():
-                p.grad = grads[name]
+                p.grad = grads[name].clone()
             torch_optimizer.step()
             new, state = apply_gradients(optimizer, grads, state, current, recycler)
             assert_bit_identical(new, {name: p.detach() for name, p in reference.items()})
@@ -95,14 +104,14 @@ def test_apply_computes_what_torch_computes_bit_for_bit(
 
 @settings(max_examples=5)
 @given(kwargs=adam_kwargs, make=st.sampled_from([adam, adamw]))
-def test_the_recycled_path_and_the_multi_tensor_path_agree_bit_for_bit(
+def test_the_fused_kernel_on_recycled_buffers_and_on_fresh_copies_agree_bit_for_bit(
     kwargs: Kwargs, make: Callable[..., Optimizer]
 ) -> None:
     optimizer = make(**kwargs)
     params, gradient = mlp_problem()
     state = optimizer.init(params)
     recycled: tuple[Params, Any] = (params, state)  # Any: the chain's state
-    with kernels(recycled=True) as recycler:
+    with kernels("recycled") as recycler:
         for _ in range(5):
             grads = gradient(params)
             assert optimizer.apply is not None

@@ -33,11 +33,13 @@ def fused_adam(
 ) -> ApplyFn[ChainState]:
     """The ``apply`` of `adam`/`adamw`: their chain's update and `apply_updates` as one kernel.
 
-    The arithmetic is ``torch.optim.Adam``'s single-tensor step, operation for operation, so on
-    a CPU the parameters are those torch computes; but every result goes to a new tensor. For
-    large parameters on a CPU (16 MiB and more) the new tensors come from the `Recycler` when
-    one is given, one operation per tensor writing into its buffer; otherwise the multi-tensor
-    kernels make them.
+    On a CPU or a CUDA device the new parameters and moments are copies of the old ones that
+    torch's fused Adam kernel then updates in place (the kernel of
+    ``torch.optim.Adam(fused=True)``: one pass over each tensor), so the given tensors are
+    never written and the results equal torch's fused step bit for bit. On a CPU, once the
+    parameters reach 16 MiB, the copies go into buffers from the `Recycler` when one is given.
+    Elsewhere (another device, a dtype the kernel does not take) the multi-tensor kernels do
+    ``torch.optim.Adam``'s single-tensor arithmetic, operation for operation, into new tensors.
 
     Args:
         owner: the optimizer's name, for error messages.
@@ -64,12 +66,11 @@ def fused_adam(
         if hyper.amsgrad:
             trees["max_exp_avg_sq"] = moments.max_exp_avg_sq
         spec, leaves = flatten_alike(owner, **trees)
-        step = moments.count + 1
-        factors = _Factors.at(hyper, -lr(schedule.count), step)
-        if recycler is not None and _worth_recycling(leaves[1]):
-            new_params, *new_moments = _per_tensor(hyper, factors, leaves, recycler)
+        step, rate = moments.count + 1, -lr(schedule.count)
+        if _fused_kernel_takes(leaves):
+            new_params, *new_moments = _fused(hyper, rate, step, leaves, recycler)
         else:
-            new_params, *new_moments = _multi_tensor(hyper, factors, leaves)
+            new_params, *new_moments = _multi_tensor(hyper, _Factors.at(hyper, rate, step), leaves)
         for new, old in zip(new_params, leaves[1], strict=True):
             if new.requires_grad != old.requires_grad:
                 new.requires_grad_(old.requires_grad)
@@ -84,17 +85,59 @@ def fused_adam(
     return apply
 
 
-# Below this many bytes of parameters, new tensors come cheap from the allocator's free lists
-# and the multi-tensor kernels (fewer Python calls) are faster than recycling.
+# Below this many bytes of parameters, new tensors come cheap from the allocator's free lists.
 _RECYCLE_FROM_BYTES = 16 * 2**20
+# The devices and dtypes torch's fused Adam kernels take.
+_FUSED_DEVICES = ("cpu", "cuda")
+_FUSED_DTYPES = (torch.float64, torch.float32, torch.float16, torch.bfloat16)
+
+
+def _fused_kernel_takes(leaves: Sequence[Tensors]) -> bool:
+    """Whether every tensor has the first parameter's device and dtype, which the kernel takes."""
+    first = leaves[1][0]
+    if first.device.type not in _FUSED_DEVICES or first.dtype not in _FUSED_DTYPES:
+        return False
+    return all(t.device == first.device and t.dtype == first.dtype for ts in leaves for t in ts)
 
 
 def _worth_recycling(params: Tensors) -> bool:
-    """Whether recycled buffers pay: large parameters, all on the CPU (on a GPU the caching
-    allocator already reuses memory, and one kernel per tensor would cost launches)."""
-    return all(p.device.type == "cpu" for p in params) and (
+    """Whether recycled buffers pay: large parameters on the CPU (on a GPU the caching
+    allocator already reuses memory)."""
+    return params[0].device.type == "cpu" and (
         sum(p.numel() * p.element_size() for p in params) >= _RECYCLE_FROM_BYTES
     )
+
+
+def _fused(
+    hyper: AdamHyper, lr: float, step: int, leaves: Sequence[Tensors], recycler: Recycler | None
+) -> list[Tensors]:
+    """Copies of the parameters and moments, updated in place by torch's fused kernel."""
+    grads, *olds = leaves
+    if recycler is not None and _worth_recycling(olds[0]):
+        news = recycler.like(olds[0], len(olds))
+        for new, old in zip(news, olds, strict=True):
+            torch._foreach_copy_(new, old)
+    else:  # (a broadcast fresh moment is cloned into a dense tensor)
+        news = [[t.clone() for t in old] for old in olds]
+    params, exp_avg, exp_avg_sq, *max_sq = news
+    kernel = torch._fused_adamw_ if hyper.decoupled else torch._fused_adam_
+    steps = [torch.full((), float(step), device=params[0].device)] * len(params)
+    kernel(
+        params,
+        grads,
+        exp_avg,
+        exp_avg_sq,
+        max_sq[0] if hyper.amsgrad else [],
+        steps,
+        lr=lr,
+        beta1=hyper.beta1,
+        beta2=hyper.beta2,
+        weight_decay=hyper.weight_decay,
+        eps=hyper.eps,
+        amsgrad=hyper.amsgrad,
+        maximize=False,
+    )
+    return [params, exp_avg, exp_avg_sq, max_sq[0] if hyper.amsgrad else []]
 
 
 @attrs.frozen
@@ -112,44 +155,9 @@ class _Factors:
         return cls(lr / correction1, correction2**0.5, 1 - lr * hyper.weight_decay)
 
 
-def _per_tensor(
-    hyper: AdamHyper, factors: _Factors, leaves: Sequence[Tensors], recycler: Recycler
-) -> list[Tensors]:
-    """One operation per tensor and step, each writing into a recycled buffer."""
-    grads, params, exp_avg, exp_avg_sq, *max_sq = leaves
-    coupled = hyper.weight_decay != 0 and not hyper.decoupled
-    decoupled = hyper.weight_decay != 0 and hyper.decoupled
-    new_params, new_avg, new_sq, scratch, *extra = recycler.like(
-        params, 4 + hyper.amsgrad + coupled
-    )
-    new_max = extra.pop() if hyper.amsgrad else []
-    decayed = extra.pop() if coupled else grads
-    for i, param in enumerate(params):
-        grad = grads[i]
-        if coupled:
-            grad = torch.add(grad, param, alpha=hyper.weight_decay, out=decayed[i])
-        torch.lerp(exp_avg[i], grad, 1 - hyper.beta1, out=new_avg[i])
-        torch.mul(exp_avg_sq[i], hyper.beta2, out=new_sq[i]).addcmul_(
-            grad, grad, value=1 - hyper.beta2
-        )
-        second = new_sq[i]
-        if hyper.amsgrad:
-            second = torch.maximum(max_sq[0][i], second, out=new_max[i])
-        denominator = torch.sqrt(second, out=scratch[i])
-        denominator.div_(factors.correction2_root).add_(hyper.eps)
-        if decoupled:
-            torch.mul(param, factors.decay, out=new_params[i]).addcdiv_(
-                new_avg[i], denominator, value=-factors.step_size
-            )
-        else:
-            torch.addcdiv(
-                param, new_avg[i], denominator, value=-factors.step_size, out=new_params[i]
-            )
-    return [new_params, new_avg, new_sq, new_max]
-
-
 def _multi_tensor(hyper: AdamHyper, factors: _Factors, leaves: Sequence[Tensors]) -> list[Tensors]:
-    """The same operations as `_per_tensor`, each over all tensors at once, into new tensors."""
+    """``torch.optim.Adam``'s single-tensor step, operation for operation, over all tensors
+    at once, into new tensors (where the fused kernel cannot run)."""
     grads, params, exp_avg, exp_avg_sq, *max_sq = leaves
     if hyper.weight_decay != 0 and not hyper.decoupled:
         grads = list(torch._foreach_add(grads, params, alpha=hyper.weight_decay))
