@@ -191,3 +191,19 @@ def test_optimizers_without_a_fused_step_fall_back_to_update_and_apply_updates()
     new, state = apply_gradients(optimizer, grads, optimizer.init(params), params)
     updates, expected_state = optimizer.update(grads, optimizer.init(params), params)
     assert_bit_identical((new, state), (apply_updates(params, updates), expected_state))
+
+
+def test_apply_reads_tensors_of_any_memory_layout(recycler: Recycler | None) -> None:
+    """Column-major parameters and gradients step as their contiguous copies do (torch's fused
+    kernel walks memory in order, so ``apply`` must hand it contiguous tensors)."""
+    optimizer = adamw(0.1, weight_decay=0.1, amsgrad=True)
+    generator = torch.Generator().manual_seed(0)
+    values = [torch.randn(3, 4, generator=generator) for _ in range(2)]
+    contiguous = {"w": values[0]}
+    column_major = {"w": values[0].t().contiguous().t()}
+    grads, column_grads = {"w": values[1]}, {"w": values[1].t().contiguous().t()}
+    assert not column_major["w"].is_contiguous() and not column_grads["w"].is_contiguous()
+    assert optimizer.apply is not None
+    expected, _ = optimizer.apply(grads, optimizer.init(contiguous), contiguous)
+    got, _ = optimizer.apply(column_grads, optimizer.init(column_major), column_major, recycler)
+    assert_bit_identical(got, expected)

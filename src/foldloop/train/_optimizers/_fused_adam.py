@@ -111,17 +111,20 @@ def _worth_recycling(params: Tensors) -> bool:
 def _fused(
     hyper: AdamHyper, lr: float, step: int, leaves: Sequence[Tensors], recycler: Recycler | None
 ) -> list[Tensors]:
-    """Copies of the parameters and moments, updated in place by torch's fused kernel."""
-    grads, *olds = leaves
+    """Contiguous copies of the parameters and moments, updated in place by torch's fused
+    kernel (which walks each tensor's memory in order, so every tensor must be contiguous)."""
+    grads = [g if g.is_contiguous() else g.contiguous() for g in leaves[0]]
+    olds = leaves[1:]
     if recycler is not None and _worth_recycling(olds[0]):
         news = recycler.like(olds[0], len(olds))
         for new, old in zip(news, olds, strict=True):
             torch._foreach_copy_(new, old)
-    else:  # (a broadcast fresh moment is cloned into a dense tensor)
-        news = [[t.clone() for t in old] for old in olds]
+    else:
+        news = [[t.clone(memory_format=torch.contiguous_format) for t in old] for old in olds]
     params, exp_avg, exp_avg_sq, *max_sq = news
     kernel = torch._fused_adamw_ if hyper.decoupled else torch._fused_adam_
-    steps = [torch.full((), float(step), device=params[0].device)] * len(params)
+    step_count = torch.full((), float(step), dtype=torch.float32, device=params[0].device)
+    steps = [step_count] * len(params)  # the kernel only reads it
     kernel(
         params,
         grads,

@@ -56,20 +56,24 @@ class Recycler:
         self._pool: list[list[torch.Tensor]] = []
 
     def like(self, tensors: Sequence[torch.Tensor], count: int = 1) -> list[list[torch.Tensor]]:
-        """``count`` groups of tensors shaped like ``tensors`` (and of their dtypes and
-        devices), holding any values: unseen groups reused, the oldest first, or new ones."""
+        """``count`` groups of contiguous tensors shaped like ``tensors`` (and of their dtypes
+        and devices), holding any values: unseen groups reused, the oldest first, or new ones."""
         key = tuple((tensor.shape, tensor.dtype, tensor.device) for tensor in tensors)
         if key != self._key:  # another shape of parameters: the old groups cannot serve
             self._key, self._pool = key, []
         taken = [group for group in self._pool if _all_unseen(group)][:count]
         kept = [group for group in self._pool if not any(group is t for t in taken)]
         while len(taken) < count:
-            taken.append([torch.empty_like(tensor, requires_grad=False) for tensor in tensors])
+            taken.append([_contiguous_like(tensor) for tensor in tensors])
         if len(kept) + len(taken) > self._capacity:  # forget groups in use elsewhere first
             kept.sort(key=_all_unseen)
             del kept[: len(kept) + len(taken) - self._capacity]
         self._pool = kept + taken
         return [list(group) for group in taken]
+
+
+def _contiguous_like(tensor: torch.Tensor) -> torch.Tensor:
+    return torch.empty(tensor.shape, dtype=tensor.dtype, device=tensor.device)
 
 
 def _all_unseen(group: list[torch.Tensor]) -> bool:
