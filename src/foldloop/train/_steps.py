@@ -113,7 +113,7 @@ def supervised_training_step(
             loss = require_scalar_loss(loss_fn(y_pred, y))
         grads = _gradients(loss if steps == 1 else loss / steps, params)
         output = output_transform(x, y, y_pred.detach(), loss.detach())
-        del params, y_pred, loss  # the graph's last references, so the recycler sees them go
+        del params, y_pred, loss  # free the graph now: its nodes hold the parameters until then
         new_params, opt_state, pending = _descend(
             optimizer, value, grads, state.iteration, steps, recycler
         )
