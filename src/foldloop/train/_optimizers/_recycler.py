@@ -5,14 +5,8 @@ from collections.abc import Sequence
 
 import torch
 
-# What holds a pooled tensor while `_unseen` looks at it: the pool's list, the caller's loop
-# variable, `_unseen`'s parameter and getrefcount's argument. One more means someone else has it.
-_POOL_REFERENCES = 4
 # A storage is held by its tensor and by its Python object, which torch keeps alive with it.
 _STORAGE_REFERENCES = 2
-# What holds that Python object while `_unseen` looks at it: torch, `_unseen`'s variable and
-# getrefcount's argument. One more means someone kept the storage (``tensor.untyped_storage()``).
-_STORAGE_OBJECT_REFERENCES = 3
 
 _Key = tuple[tuple[torch.Size, torch.dtype, torch.device], ...]
 
@@ -78,6 +72,28 @@ def _contiguous_like(tensor: torch.Tensor) -> torch.Tensor:
 
 def _all_unseen(group: list[torch.Tensor]) -> bool:
     return all(_unseen(buffer) for buffer in group)
+
+
+def _references_when_unseen() -> tuple[int, int]:
+    """The reference counts `_unseen` sees for a tensor and for its storage object when only
+    the pool holds the tensor: measured on a probe through the same calls, so the counts fit
+    whatever this interpreter adds for loop variables, parameters and arguments."""
+    counts: list[int] = []
+
+    def probe(buffer: torch.Tensor) -> bool:
+        counts.append(sys.getrefcount(buffer))
+        storage = buffer.untyped_storage()
+        counts.append(sys.getrefcount(storage))
+        return True
+
+    group = [torch.empty(1)]
+    all(probe(buffer) for buffer in group)
+    return counts[0], counts[1]
+
+
+# What `_unseen` counts when nothing but the pool holds a buffer: one more means someone else
+# holds the tensor, or its storage object (``tensor.untyped_storage()``).
+_POOL_REFERENCES, _STORAGE_OBJECT_REFERENCES = _references_when_unseen()
 
 
 def _unseen(buffer: torch.Tensor) -> bool:
