@@ -63,10 +63,11 @@ def supervised_training_step(
 ) -> Step[TrainState, Any]:
     """A pure training step: forward, loss, gradients and update, on the state's tensors.
 
-    Ignite's ``supervised_training_step`` without its side effects: the model is called with
-    ``torch.func.functional_call`` on the state's parameters (in train mode, set once on a
-    private copy), the gradients come from ``torch.autograd.grad`` and the optimizer's update
-    is applied out of place, so the state given to the step is never changed. Dropout draws
+    Ignite's ``supervised_training_step`` without its side effects: the model is called on
+    the state's parameters, as ``torch.func.functional_call`` would (in train mode, set once
+    on a private copy), the gradients come from ``torch.autograd.grad`` and `apply_gradients`
+    makes the new parameters out of place (into recycled buffers that nothing else can reach,
+    for large parameters on a CPU), so the state given to the step is never changed. Dropout draws
     from a seed made of ``(state.value.seed, state.iteration)``: a resumed run draws the same
     numbers, and the caller's random stream is left as it was.
 
