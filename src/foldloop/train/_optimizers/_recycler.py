@@ -105,8 +105,8 @@ def _unseen(buffer: torch.Tensor) -> bool:
     """
     if sys.getrefcount(buffer) != _POOL_REFERENCES:
         return False
-    # type: ignore: torch has the method (the TensorImpl's reference count) but not in its stubs
-    if buffer._use_count() != 1:  # type: ignore[attr-defined]
+    # _use_count: the TensorImpl's reference count (views and graphs hold the TensorImpl).
+    if buffer._use_count() != 1:  # type: ignore[attr-defined]  # in torch, not in its stubs
         return False
     storage = buffer.untyped_storage()
     return (
