@@ -7,6 +7,7 @@ from .._schedules import Schedule, inverse_time_decay
 from ._adam import scale_by_adam
 from ._base import ChainState, GradientTransformation, chain
 from ._fused_adam import AdamHyper, fused_adam
+from ._fused_sgd import SgdHyper, fused_sgd
 from ._momentum import require_momentum, trace
 from ._rms import scale_by_rms, scale_by_rss
 from ._scaling import (
@@ -60,7 +61,11 @@ def sgd(
     parts = _weight_decay("sgd", weight_decay)
     if decay:
         parts.append(trace(decay, damping, nesterov))
-    return chain(*parts, scale_by_learning_rate(lr))
+    negated = NegatedLearningRate.of(lr)
+    chained = chain(*parts, scale_by_negated_learning_rate(negated))
+    hyper = SgdHyper(decay, damping, nesterov, weight_decay)
+    trace_at = len(parts) - 1 if decay else None
+    return chained._replace(apply=fused_sgd(chained, hyper, negated, trace_at, len(parts) + 1))
 
 
 def adam(

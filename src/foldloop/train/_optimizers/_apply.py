@@ -50,7 +50,7 @@ def apply_gradients(
 ) -> tuple[P, S]:
     """New parameters and optimizer state after one step on ``grads``; nothing given changes.
 
-    The optimizer's fused ``apply`` when it has one (`adam`, `adamw`): one pass from the
+    The optimizer's fused ``apply`` when it has one (`adam`, `adamw`, `sgd`): one pass from the
     gradients to the new parameters, its new tensors taken from ``recycler`` when given.
     Otherwise ``update`` and then `apply_updates`.
 

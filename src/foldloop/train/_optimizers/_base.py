@@ -51,8 +51,8 @@ class GradientTransformation(NamedTuple, Generic[S]):
     returns, which is a pytree that a checkpoint can hold. Pieces combine with `chain`.
 
     ``apply``, when present, is a whole optimizer's step fused into one pass: the new
-    parameters straight from the gradients, with the state ``update`` would give. `adam` and
-    `adamw` have one; `apply_gradients` uses it when it is there.
+    parameters straight from the gradients, with the state ``update`` would give. `adam`,
+    `adamw` and `sgd` have one; `apply_gradients` uses it when it is there.
 
     Example:
         >>> import torch

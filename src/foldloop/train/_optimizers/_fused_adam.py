@@ -8,12 +8,11 @@ import torch
 from foldloop.tree import tree_unflatten
 
 from ._base import ApplyFn, ChainState, P, require_chain_state
+from ._fused_inputs import Tensors, fused_kernel_takes, kernel_inputs
 from ._leaves import flatten_alike, require_state
 from ._recycler import Recycler
 from ._scaling import NegatedLearningRate
 from ._states import AdamState, CountState
-
-Tensors = list[torch.Tensor]
 
 
 @attrs.frozen
@@ -67,7 +66,7 @@ def fused_adam(
             trees["max_exp_avg_sq"] = moments.max_exp_avg_sq
         spec, leaves = flatten_alike(owner, **trees)
         step, rate = moments.count + 1, -lr(schedule.count)
-        if _fused_kernel_takes(leaves):
+        if fused_kernel_takes(leaves):
             new_params, *new_moments = _fused(hyper, rate, step, leaves, recycler)
         else:
             new_params, *new_moments = _multi_tensor(hyper, _Factors.at(hyper, rate, step), leaves)
@@ -85,42 +84,11 @@ def fused_adam(
     return apply
 
 
-# Below this many bytes of parameters, new tensors come cheap from the allocator's free lists.
-_RECYCLE_FROM_BYTES = 16 * 2**20
-# The devices and dtypes torch's fused Adam kernels take.
-_FUSED_DEVICES = ("cpu", "cuda")
-_FUSED_DTYPES = (torch.float64, torch.float32, torch.float16, torch.bfloat16)
-
-
-def _fused_kernel_takes(leaves: Sequence[Tensors]) -> bool:
-    """Whether every tensor has the first parameter's device and dtype, which the kernel takes."""
-    first = leaves[1][0]
-    if first.device.type not in _FUSED_DEVICES or first.dtype not in _FUSED_DTYPES:
-        return False
-    return all(t.device == first.device and t.dtype == first.dtype for ts in leaves for t in ts)
-
-
-def _worth_recycling(params: Tensors) -> bool:
-    """Whether recycled buffers pay: large parameters on the CPU (on a GPU the caching
-    allocator already reuses memory)."""
-    return params[0].device.type == "cpu" and (
-        sum(p.numel() * p.element_size() for p in params) >= _RECYCLE_FROM_BYTES
-    )
-
-
 def _fused(
     hyper: AdamHyper, lr: float, step: int, leaves: Sequence[Tensors], recycler: Recycler | None
 ) -> list[Tensors]:
-    """Contiguous copies of the parameters and moments, updated in place by torch's fused
-    kernel (which walks each tensor's memory in order, so every tensor must be contiguous)."""
-    grads = [g if g.is_contiguous() else g.contiguous() for g in leaves[0]]
-    olds = leaves[1:]
-    if recycler is not None and _worth_recycling(olds[0]):
-        news = recycler.like(olds[0], len(olds))
-        for new, old in zip(news, olds, strict=True):
-            torch._foreach_copy_(new, old)
-    else:
-        news = [[t.clone(memory_format=torch.contiguous_format) for t in old] for old in olds]
+    """Copies of the parameters and moments, updated in place by torch's fused kernel."""
+    grads, news = kernel_inputs(leaves, recycler)
     params, exp_avg, exp_avg_sq, *max_sq = news
     kernel = torch._fused_adamw_ if hyper.decoupled else torch._fused_adam_
     step_count = torch.full((), float(step), dtype=torch.float32, device=params[0].device)

@@ -1,4 +1,5 @@
-"""Adam's and AdamW's fused ``apply``: torch's arithmetic bit for bit, and pure, on every path."""
+"""The fused ``apply`` of Adam, AdamW and SGD: torch's arithmetic bit for bit, and pure, on every
+path."""
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,9 +19,10 @@ from foldloop.train import (
     adamw,
     apply_gradients,
     apply_updates,
+    rmsprop,
     sgd,
 )
-from foldloop.train._optimizers import _fused_adam
+from foldloop.train._optimizers import _fused_inputs
 from foldloop.tree import tree_leaves, tree_map
 
 STEPS = 50
@@ -57,9 +59,9 @@ def kernels(path: str) -> Iterator[Recycler | None]:
     fallback for devices the kernel does not take (``"fallback"``)."""
     with pytest.MonkeyPatch.context() as patch:
         if path == "fallback":
-            patch.setattr(_fused_adam, "_FUSED_DEVICES", ())
+            patch.setattr(_fused_inputs, "_FUSED_DEVICES", ())
         if path == "recycled":
-            patch.setattr(_fused_adam, "_RECYCLE_FROM_BYTES", 0)
+            patch.setattr(_fused_inputs, "_RECYCLE_FROM_BYTES", 0)
             yield Recycler()
         else:
             yield None
@@ -102,6 +104,46 @@ def test_apply_computes_what_torch_computes_bit_for_bit(
             assert_bit_identical(new, {name: p.detach() for name, p in reference.items()})
 
 
+@st.composite
+def sgd_kwargs(draw: st.DrawFn) -> Kwargs:
+    momentum = draw(st.one_of(st.just(0.0), st.floats(0.05, 0.95)))
+    nesterov = momentum > 0 and draw(st.booleans())
+    dampening = 0.0 if nesterov or not momentum else draw(st.floats(0.0, 0.5))
+    weight_decay = draw(st.one_of(st.just(0.0), st.floats(1e-4, 0.1)))
+    return {
+        "lr": draw(st.floats(1e-3, 0.2)),
+        "momentum": momentum,
+        "dampening": dampening,
+        "nesterov": nesterov,
+        "weight_decay": weight_decay,
+    }
+
+
+@settings(max_examples=10)
+@given(kwargs=sgd_kwargs(), path=st.sampled_from(PATHS))
+def test_sgd_apply_computes_what_torch_computes_bit_for_bit(kwargs: Kwargs, path: str) -> None:
+    """Fed torch's parameters and gradients at every step, ``sgd``'s ``apply`` ends where
+    ``torch.optim.SGD(fused=True)`` does; the fallback is ``update`` + ``apply_updates``."""
+    optimizer = sgd(**kwargs)
+    initial, gradient = mlp_problem()
+    reference = {name: nn.Parameter(p.clone()) for name, p in initial.items()}
+    torch_optimizer = torch.optim.SGD(list(reference.values()), fused=True, **kwargs)
+    state = chained_state = optimizer.init(initial)
+    with kernels(path) as recycler:
+        for _ in range(STEPS):
+            current = {name: p.detach().clone() for name, p in reference.items()}
+            grads = gradient(current)
+            for name, p in reference.items():
+                p.grad = grads[name].clone()
+            torch_optimizer.step()
+            new, state = apply_gradients(optimizer, grads, state, current, recycler)
+            if path == "fallback":
+                updates, chained_state = optimizer.update(grads, chained_state, current)
+                assert_bit_identical((new, state), (apply_updates(current, updates), chained_state))
+            else:
+                assert_bit_identical(new, {name: p.detach() for name, p in reference.items()})
+
+
 @settings(max_examples=5)
 @given(kwargs=adam_kwargs, make=st.sampled_from([adam, adamw]))
 def test_the_fused_kernel_on_recycled_buffers_and_on_fresh_copies_agree_bit_for_bit(
@@ -139,9 +181,15 @@ def test_apply_is_update_then_apply_updates_to_float_rounding(
         )
 
 
-@pytest.mark.parametrize(
-    "make", [lambda: adam(0.01, weight_decay=0.1, amsgrad=True), lambda: adamw(0.01, amsgrad=True)]
-)
+FUSED: list[Callable[[], Optimizer]] = [
+    lambda: adam(0.01, weight_decay=0.1, amsgrad=True),
+    lambda: adamw(0.01, amsgrad=True),
+    lambda: sgd(0.1, momentum=0.9, nesterov=True, weight_decay=0.1),
+    lambda: sgd(0.1),
+]
+
+
+@pytest.mark.parametrize("make", FUSED)
 def test_apply_changes_none_of_its_inputs(
     make: Callable[[], Optimizer], recycler: Recycler | None
 ) -> None:
@@ -184,7 +232,7 @@ def test_apply_refuses_moments_that_do_not_fit_the_parameters() -> None:
 
 
 def test_optimizers_without_a_fused_step_fall_back_to_update_and_apply_updates() -> None:
-    optimizer = sgd(0.5, momentum=0.9)
+    optimizer = rmsprop(0.5, momentum=0.9)
     params = {"w": torch.tensor([1.0])}
     grads = {"w": torch.tensor([2.0])}
     assert optimizer.apply is None
@@ -193,10 +241,13 @@ def test_optimizers_without_a_fused_step_fall_back_to_update_and_apply_updates()
     assert_bit_identical((new, state), (apply_updates(params, updates), expected_state))
 
 
-def test_apply_reads_tensors_of_any_memory_layout(recycler: Recycler | None) -> None:
+@pytest.mark.parametrize("make", FUSED)
+def test_apply_reads_tensors_of_any_memory_layout(
+    make: Callable[[], Optimizer], recycler: Recycler | None
+) -> None:
     """Column-major parameters and gradients step as their contiguous copies do (torch's fused
-    kernel walks memory in order, so ``apply`` must hand it contiguous tensors)."""
-    optimizer = adamw(0.1, weight_decay=0.1, amsgrad=True)
+    kernels walk memory in order, so ``apply`` must hand them contiguous tensors)."""
+    optimizer = make()
     generator = torch.Generator().manual_seed(0)
     values = [torch.randn(3, 4, generator=generator) for _ in range(2)]
     contiguous = {"w": values[0]}
