@@ -7,6 +7,8 @@ trained weights go back into the model with ``load_into`` for the harness's comm
 ``torch:wide`` and ``foldloop:wide`` run the same job on a ~10M-parameter MLP
 (64-3072-3072-10), where the out-of-place optimizer update dominates; compare them with
 each other (``--only torch:wide foldloop:wide``, fewer epochs: one epoch takes seconds).
+``torch:sgd``/``foldloop:sgd`` and ``torch:wide-sgd``/``foldloop:wide-sgd`` swap AdamW for SGD
+with momentum (lr 0.05, momentum 0.9), in ``torch.optim`` and in foldloop.
 
     python ../shared/bench/digits.py --plugin benchmarks/digits_foldloop.py --only torch foldloop
     python ../shared/bench/digits.py --plugin benchmarks/digits_foldloop.py \\
@@ -34,10 +36,12 @@ from torch import nn
 from foldloop import EpochCompleted, State
 from foldloop.examples.digits import evaluate
 from foldloop.train import (
+    Optimizer,
     TrainState,
     adamw,
     init_train_state,
     load_into,
+    sgd,
     supervised_evaluator,
     supervised_trainer,
 )
@@ -51,9 +55,13 @@ def wide_model(job: digits.Job) -> nn.Module:
                          nn.Linear(WIDE, 10))
 
 
-def run_foldloop(job: digits.Job, make_model: Callable[[], nn.Module]) -> digits.Result:
+SGD_LR, SGD_MOMENTUM = 0.05, 0.9  # the SGD runners' settings (the harness's job uses AdamW)
+
+
+def run_foldloop(
+    job: digits.Job, make_model: Callable[[], nn.Module], optimizer: Optimizer
+) -> digits.Result:
     model = make_model()
-    optimizer = adamw(lr=job.lr)  # torch.optim.AdamW's defaults: betas, eps, weight_decay=1e-2
     trainer = supervised_trainer(model, optimizer, nn.CrossEntropyLoss())
     evaluator = supervised_evaluator(model)
     train, test = job.train_loader(), job.test_loader()
@@ -73,14 +81,32 @@ def run_foldloop(job: digits.Job, make_model: Callable[[], nn.Module]) -> digits
     return digits.Result(dt, eval_s, accs, model)
 
 
-def run_torch_wide(job: digits.Job) -> digits.Result:
-    wide = copy.copy(job)  # the harness's plain loop on a copy of the job whose model is wide
-    wide.make_model = lambda: wide_model(job)
-    return digits.run_torch(wide)
+def run_torch_variant(job: digits.Job, wide: bool, sgd_momentum: bool) -> digits.Result:
+    """The harness's plain loop on a copy of the job, with the wide model and/or SGD."""
+    variant = copy.copy(job)
+    if wide:
+        variant.make_model = lambda: wide_model(job)
+    if sgd_momentum:
+        variant.make_optimizer = lambda model: torch.optim.SGD(
+            model.parameters(), lr=SGD_LR, momentum=SGD_MOMENTUM
+        )
+    return digits.run_torch(variant)
+
+
+def _adamw(job: digits.Job) -> Optimizer:
+    return adamw(lr=job.lr)  # torch.optim.AdamW's defaults: betas, eps, weight_decay=1e-2
+
+
+def _sgd() -> Optimizer:
+    return sgd(lr=SGD_LR, momentum=SGD_MOMENTUM)
 
 
 RUNNERS = {
-    "foldloop": lambda job: run_foldloop(job, job.make_model),
-    "torch:wide": run_torch_wide,
-    "foldloop:wide": lambda job: run_foldloop(job, lambda: wide_model(job)),
+    "foldloop": lambda job: run_foldloop(job, job.make_model, _adamw(job)),
+    "torch:wide": lambda job: run_torch_variant(job, wide=True, sgd_momentum=False),
+    "foldloop:wide": lambda job: run_foldloop(job, lambda: wide_model(job), _adamw(job)),
+    "torch:sgd": lambda job: run_torch_variant(job, wide=False, sgd_momentum=True),
+    "foldloop:sgd": lambda job: run_foldloop(job, job.make_model, _sgd()),
+    "torch:wide-sgd": lambda job: run_torch_variant(job, wide=True, sgd_momentum=True),
+    "foldloop:wide-sgd": lambda job: run_foldloop(job, lambda: wide_model(job), _sgd()),
 }
