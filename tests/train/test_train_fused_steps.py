@@ -76,6 +76,30 @@ def recycler(request: pytest.FixtureRequest) -> Iterator[Recycler | None]:
         yield recycler
 
 
+Step = tuple[Params, Params, Params, Any, Params]  # Any: the chain's state
+
+
+def lockstep(
+    optimizer: Optimizer, theirs: Callable[[list[nn.Parameter]], torch.optim.Optimizer], path: str
+) -> Iterator[Step]:
+    """Each step of ``optimizer``'s ``apply`` (on ``path``) fed torch's parameters and
+    gradients: ``(torch's parameters before, the gradients, ours after, our state, torch's
+    parameters after)``."""
+    initial, gradient = mlp_problem()
+    reference = {name: nn.Parameter(p.clone()) for name, p in initial.items()}
+    torch_optimizer = theirs(list(reference.values()))
+    state = optimizer.init(initial)
+    with kernels(path) as recycler:
+        for _ in range(STEPS):
+            current = {name: p.detach().clone() for name, p in reference.items()}
+            grads = gradient(current)
+            for name, p in reference.items():
+                p.grad = grads[name].clone()
+            torch_optimizer.step()
+            new, state = apply_gradients(optimizer, grads, state, current, recycler)
+            yield current, grads, new, state, {name: p.detach() for name, p in reference.items()}
+
+
 @settings(max_examples=10)
 @given(kwargs=adam_kwargs, pair=st.sampled_from(PAIRS), path=st.sampled_from(PATHS))
 def test_apply_computes_what_torch_computes_bit_for_bit(
@@ -87,21 +111,10 @@ def test_apply_computes_what_torch_computes_bit_for_bit(
     does: its fused step on the fused kernel's paths, its single-tensor step (the same
     operations in the same order) on the fallback."""
     ours, theirs = pair
-    optimizer = ours(**kwargs)
-    initial, gradient = mlp_problem()
-    reference = {name: nn.Parameter(p.clone()) for name, p in initial.items()}
     implementation = {"foreach": False} if path == "fallback" else {"fused": True}
-    torch_optimizer = theirs(list(reference.values()), **{**kwargs, **implementation})
-    state = optimizer.init(initial)
-    with kernels(path) as recycler:
-        for _ in range(STEPS):
-            current = {name: p.detach().clone() for name, p in reference.items()}
-            grads = gradient(current)
-            for name, p in reference.items():
-                p.grad = grads[name].clone()
-            torch_optimizer.step()
-            new, state = apply_gradients(optimizer, grads, state, current, recycler)
-            assert_bit_identical(new, {name: p.detach() for name, p in reference.items()})
+    steps = lockstep(ours(**kwargs), lambda ps: theirs(ps, **{**kwargs, **implementation}), path)
+    for _, _, new, _, expected in steps:
+        assert_bit_identical(new, expected)
 
 
 @st.composite
@@ -125,23 +138,14 @@ def test_sgd_apply_computes_what_torch_computes_bit_for_bit(kwargs: Kwargs, path
     """Fed torch's parameters and gradients at every step, ``sgd``'s ``apply`` ends where
     ``torch.optim.SGD(fused=True)`` does; the fallback is ``update`` + ``apply_updates``."""
     optimizer = sgd(**kwargs)
-    initial, gradient = mlp_problem()
-    reference = {name: nn.Parameter(p.clone()) for name, p in initial.items()}
-    torch_optimizer = torch.optim.SGD(list(reference.values()), fused=True, **kwargs)
-    state = chained_state = optimizer.init(initial)
-    with kernels(path) as recycler:
-        for _ in range(STEPS):
-            current = {name: p.detach().clone() for name, p in reference.items()}
-            grads = gradient(current)
-            for name, p in reference.items():
-                p.grad = grads[name].clone()
-            torch_optimizer.step()
-            new, state = apply_gradients(optimizer, grads, state, current, recycler)
-            if path == "fallback":
-                updates, chained_state = optimizer.update(grads, chained_state, current)
-                assert_bit_identical((new, state), (apply_updates(current, updates), chained_state))
-            else:
-                assert_bit_identical(new, {name: p.detach() for name, p in reference.items()})
+    steps = lockstep(optimizer, lambda ps: torch.optim.SGD(ps, fused=True, **kwargs), path)
+    chained_state = optimizer.init(mlp_problem()[0])
+    for current, grads, new, state, expected in steps:
+        if path == "fallback":
+            updates, chained_state = optimizer.update(grads, chained_state, current)
+            assert_bit_identical((new, state), (apply_updates(current, updates), chained_state))
+        else:
+            assert_bit_identical(new, expected)
 
 
 @settings(max_examples=5)

@@ -7,7 +7,7 @@ import torch
 from foldloop.tree import tree_unflatten
 
 from ._base import GradientTransformation, P
-from ._leaves import flatten_alike
+from ._leaves import as_leaves_like, flatten_alike
 from ._recycler import Recycler
 
 S = TypeVar("S")
@@ -34,9 +34,7 @@ def apply_updates(params: P, updates: P) -> P:
         {'w': tensor([1., 2.], requires_grad=True)}
     """
     spec, (old, steps) = flatten_alike("apply_updates", params=params, updates=updates)
-    new = torch._foreach_add(old, steps)
-    for new_param, old_param in zip(new, old, strict=True):
-        new_param.requires_grad_(old_param.requires_grad)
+    new = as_leaves_like(list(torch._foreach_add(old, steps)), old)
     updated: P = tree_unflatten(spec, new)
     return updated
 

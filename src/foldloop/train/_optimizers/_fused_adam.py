@@ -9,7 +9,7 @@ from foldloop.tree import tree_unflatten
 
 from ._base import ApplyFn, ChainState, P, require_chain_state
 from ._fused_inputs import Tensors, fused_kernel_takes, kernel_inputs
-from ._leaves import flatten_alike, require_state
+from ._leaves import as_leaves_like, flatten_alike, require_state
 from ._recycler import Recycler
 from ._scaling import NegatedLearningRate
 from ._states import AdamState, CountState
@@ -70,15 +70,12 @@ def fused_adam(
             new_params, *new_moments = _fused(hyper, rate, step, leaves, recycler)
         else:
             new_params, *new_moments = _multi_tensor(hyper, _Factors.at(hyper, rate, step), leaves)
-        for new, old in zip(new_params, leaves[1], strict=True):
-            if new.requires_grad != old.requires_grad:
-                new.requires_grad_(old.requires_grad)
         new_max = tree_unflatten(spec, new_moments[2]) if hyper.amsgrad else None
         exp_avg, exp_avg_sq = (tree_unflatten(spec, moment) for moment in new_moments[:2])
         new_state = list(state)
         new_state[adam_at] = AdamState(step, exp_avg, exp_avg_sq, new_max)
         new_state[-1] = CountState(schedule.count + 1)
-        updated: P = tree_unflatten(spec, new_params)
+        updated: P = tree_unflatten(spec, as_leaves_like(new_params, leaves[1]))
         return updated, tuple(new_state)
 
     return apply

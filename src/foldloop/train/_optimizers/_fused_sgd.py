@@ -8,7 +8,7 @@ from foldloop.tree import tree_unflatten
 from ._apply import apply_updates
 from ._base import ApplyFn, ChainState, GradientTransformation, P, require_chain_state
 from ._fused_inputs import fused_kernel_takes, kernel_inputs
-from ._leaves import flatten_alike, require_state
+from ._leaves import as_leaves_like, flatten_alike, require_state
 from ._recycler import Recycler
 from ._scaling import NegatedLearningRate
 from ._states import CountState, TraceState
@@ -77,14 +77,11 @@ def fused_sgd(
             maximize=False,
             is_first_step=trace is not None and trace.count == 0,
         )
-        for new, old in zip(new_params, leaves[1], strict=True):
-            if new.requires_grad != old.requires_grad:
-                new.requires_grad_(old.requires_grad)
         new_state = list(state)
         if trace is not None and trace_at is not None:
             new_state[trace_at] = TraceState(trace.count + 1, tree_unflatten(spec, buffers[0]))
         new_state[-1] = CountState(schedule.count + 1)
-        updated: P = tree_unflatten(spec, new_params)
+        updated: P = tree_unflatten(spec, as_leaves_like(new_params, leaves[1]))
         return updated, tuple(new_state)
 
     return apply

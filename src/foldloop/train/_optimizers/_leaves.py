@@ -121,3 +121,21 @@ def filled_like(owner: str, params: TensorTree, value: float = 0.0) -> TensorTre
 
 def _broadcast(value: float, like: torch.Tensor) -> torch.Tensor:
     return torch.full((), value, dtype=like.dtype, device=like.device).expand_as(like)
+
+
+def as_leaves_like(new: list[torch.Tensor], old: list[torch.Tensor]) -> list[torch.Tensor]:
+    """``new``, each tensor made to require grad exactly when its ``old`` counterpart does.
+
+    New parameters are fresh leaves (made under ``no_grad``); a step differentiates them
+    again only if they require grad as the parameters they replace did.
+
+    Example:
+        >>> import torch
+        >>> [new] = as_leaves_like([torch.zeros(1)], [torch.ones(1, requires_grad=True)])
+        >>> new.requires_grad, new.is_leaf
+        (True, True)
+    """
+    for fresh, former in zip(new, old, strict=True):
+        if fresh.requires_grad != former.requires_grad:
+            fresh.requires_grad_(former.requires_grad)
+    return new
