@@ -78,7 +78,7 @@ def test_arithmetic_with_numbers_on_either_side() -> None:
 def test_one_update_feeds_every_part_of_a_combination() -> None:
     built = Accuracy() + MeanAbsoluteError()
     acc = built.update(built.init(), (t([1.0, 0.0]), t([1.0, 1.0])))
-    assert acc[0].total.item() == 2 and acc[1].samples.item() == 2
+    assert acc[0].total == 2 and acc[1].samples == 2
     assert built.compute(acc) == 1.0
 
 
@@ -129,24 +129,36 @@ ALL: list[tuple[Metric[Any, Any, Any], object]] = [
 
 
 @pytest.mark.parametrize(("metric", "output"), ALL, ids=lambda x: type(x).__name__)
-def test_accumulators_are_pytrees_of_tensors(metric: Metric[Any, Any, Any], output: object) -> None:
+def test_accumulators_are_pytrees_of_tensors_and_sample_counts(
+    metric: Metric[Any, Any, Any], output: object
+) -> None:
+    """Sums of values are int64/float64 tensors; how many samples were seen is an ``int``
+    (it comes from shapes, so counting it costs no tensor operation and no device sync)."""
     for acc in (metric.init(), metric.update(metric.init(), output)):
         leaves = optree.tree_leaves(acc)
-        assert leaves and all(isinstance(leaf, Tensor) for leaf in leaves)
-        assert all(leaf.dtype in (torch.int64, torch.float64) for leaf in leaves)
+        tensors = [leaf for leaf in leaves if isinstance(leaf, Tensor)]
+        counts = [leaf for leaf in leaves if not isinstance(leaf, Tensor)]
+        assert tensors and all(leaf.dtype in (torch.int64, torch.float64) for leaf in tensors)
+        assert all(type(leaf) is int and leaf >= 0 for leaf in counts)
 
 
 def test_inputs_that_require_grad_leave_no_graph_in_accumulators() -> None:
     y_pred = torch.tensor([0.5, 1.5], requires_grad=True)
     batch = (y_pred * 2, t([1.0, 3.0]))
+    scale = torch.tensor(2.0, requires_grad=True)  # a loss with a parameter of its own
+
+    def scaled_mse(y_pred: Tensor, y: Tensor) -> Tensor:
+        return scale * torch.nn.functional.mse_loss(y_pred, y)
+
     regression: list[Metric[Pair, Any, float]] = [
         MeanAbsoluteError(),
         Loss(torch.nn.functional.mse_loss),
+        Loss(scaled_mse),
         R2Score(),
     ]
     for metric in regression:
         for leaf in optree.tree_leaves(metric.fold([batch])):
-            assert not leaf.requires_grad
+            assert not isinstance(leaf, Tensor) or not leaf.requires_grad
 
 
 def test_loss_weighs_batches_by_size_and_skips_empty_ones() -> None:

@@ -15,21 +15,20 @@ from ._metric import Metric
 
 
 class Counts(NamedTuple):
-    """How many samples were correct out of how many (int64 0-d tensors).
+    """How many samples were correct (an int64 0-d tensor) out of how many (an ``int``).
 
     Example:
         >>> from foldloop.metrics import Accuracy
         >>> Accuracy().init()
-        Counts(correct=tensor(0), total=tensor(0))
+        Counts(correct=tensor(0), total=0)
     """
 
     correct: Tensor
-    total: Tensor
+    total: int
 
 
 def _no_counts() -> Counts:
-    zero = torch.zeros((), dtype=torch.int64)
-    return Counts(zero, zero)
+    return Counts(torch.zeros((), dtype=torch.int64), 0)
 
 
 def _add_counts(left: Counts, right: Counts) -> Counts:
@@ -42,10 +41,9 @@ def _add_correct(acc: Counts, correct: Tensor) -> Counts:
 
 
 def _ratio(acc: Counts, owner: str) -> float:
-    total = int(acc.total.item())
-    if total == 0:
+    if acc.total == 0:
         raise NoDataError(owner)
-    return int(acc.correct.item()) / total
+    return int(acc.correct.item()) / acc.total
 
 
 @final

@@ -31,16 +31,16 @@ _Fraction: TypeAlias = Callable[[Tensor, Tensor, Tensor], tuple[Tensor, Tensor]]
 class ClassCounts(NamedTuple):
     """The counts behind precision, recall and F-beta.
 
-    Samples seen (int64 0-d) and, per class, int64 counts of true positives, predictions and
+    Samples seen (an ``int``: it comes from shapes) and, per class, int64 counts of true positives, predictions and
     true occurrences (0-d zeros until the first update fixes the number of classes).
 
     Example:
         >>> from foldloop.metrics import Precision
         >>> Precision().init().samples
-        tensor(0)
+        0
     """
 
-    samples: Tensor
+    samples: int
     true_positives: Tensor
     predicted: Tensor
     actual: Tensor
@@ -49,7 +49,7 @@ class ClassCounts(NamedTuple):
 def no_class_counts() -> ClassCounts:
     """Counts before any sample."""
     zero = torch.zeros((), dtype=torch.int64)
-    return ClassCounts(zero, zero, zero, zero)
+    return ClassCounts(0, zero, zero, zero)
 
 
 def class_counts(
@@ -66,7 +66,7 @@ def class_counts(
         )
     predicted, truth = indicators(y_pred, y, mode, owner)
     return ClassCounts(
-        torch.tensor(predicted.shape[0], dtype=torch.int64),
+        predicted.shape[0],
         (predicted & truth).sum(dim=0),
         predicted.sum(dim=0),
         truth.sum(dim=0),
@@ -80,7 +80,12 @@ def add_class_counts(left: ClassCounts, right: ClassCounts, owner: str) -> Class
             f"{owner} counted {left.actual.shape[0]} classes before and "
             f"{right.actual.shape[0]} now; every batch must have the same classes."
         )
-    return ClassCounts(*(a + b for a, b in zip(left, right, strict=True)))
+    return ClassCounts(
+        left.samples + right.samples,
+        left.true_positives + right.true_positives,
+        left.predicted + right.predicted,
+        left.actual + right.actual,
+    )
 
 
 def summarize(
@@ -91,7 +96,7 @@ def summarize(
     owner: str,
 ) -> Tensor | float:
     """A per-class score of the counts, averaged as asked (no samples: ``NoDataError``)."""
-    if int(acc.samples.item()) == 0:
+    if acc.samples == 0:
         raise NoDataError(owner)
     counts = tuple(c.to(torch.float64) for c in (acc.true_positives, acc.predicted, acc.actual))
     if average == "micro":

@@ -18,7 +18,9 @@ Scalar: TypeAlias = Tensor | float
 
 def pred_target(output: object, owner: str) -> tuple[Tensor, Tensor]:
     """``(y_pred, y)`` out of a pair or a mapping, detached from any autograd graph."""
-    if isinstance(output, Mapping):
+    if output.__class__ is tuple and len(output) == 2:  # the usual pair, checked first
+        pair: tuple[object, ...] = output
+    elif isinstance(output, Mapping):
         missing = [key for key in ("y_pred", "y") if key not in output]
         if missing:
             raise TypeError(
@@ -26,7 +28,7 @@ def pred_target(output: object, owner: str) -> tuple[Tensor, Tensor]:
                 f"are missing (keys: {sorted(map(str, output))}); pick them out with "
                 "metric.with_output_transform(lambda out: (out[...], out[...]))."
             )
-        pair: tuple[object, ...] = (output["y_pred"], output["y"])
+        pair = (output["y_pred"], output["y"])
     elif isinstance(output, tuple | list) and len(output) == 2:
         pair = tuple(output)
     else:
@@ -82,7 +84,9 @@ def zero_one(values: Tensor, name: str, owner: str) -> Tensor:
 def labels_in_range(y: Tensor, num_classes: int, name: str, owner: str) -> Tensor:
     """Integer class labels ``y`` as int64, refusing labels outside ``0 .. num_classes - 1``."""
     dtype = y.dtype
-    if dtype.is_floating_point or dtype.is_complex or dtype == torch.bool:
+    if dtype is not torch.int64 and (
+        dtype.is_floating_point or dtype.is_complex or dtype == torch.bool
+    ):
         raise TypeError(
             f"{owner}: {name} must hold integer class labels, got dtype {dtype}; "
             f"convert it with {name}.long()."

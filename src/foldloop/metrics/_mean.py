@@ -15,21 +15,21 @@ from ._metric import Metric
 
 
 class Mean(NamedTuple):
-    """A float64 sum of values and the int64 number of values summed (0-d tensors).
+    """A float64 sum of values (a 0-d tensor) and how many values were summed (an ``int``).
 
     Example:
         >>> from foldloop.metrics import Average
         >>> Average().init()
-        Mean(total=tensor(0., dtype=torch.float64), samples=tensor(0))
+        Mean(total=tensor(0., dtype=torch.float64), samples=0)
     """
 
     total: Tensor
-    samples: Tensor
+    samples: int
 
 
 def no_mean() -> Mean:
     """The empty sum."""
-    return Mean(torch.zeros((), dtype=torch.float64), torch.zeros((), dtype=torch.int64))
+    return Mean(torch.zeros((), dtype=torch.float64), 0)
 
 
 def add_means(left: Mean, right: Mean) -> Mean:
@@ -39,15 +39,14 @@ def add_means(left: Mean, right: Mean) -> Mean:
 
 def sum_of(values: Tensor, count: int) -> Mean:
     """The float64 sum of ``values`` counted as ``count`` values."""
-    return Mean(values.sum(dtype=torch.float64), torch.tensor(count, dtype=torch.int64))
+    return Mean(values.sum(dtype=torch.float64), count)
 
 
 def mean_value(acc: Mean, owner: str) -> float:
     """``total / count``, refusing an empty sum."""
-    count = int(acc.samples.item())
-    if count == 0:
+    if acc.samples == 0:
         raise NoDataError(owner)
-    return float(acc.total.item()) / count
+    return float(acc.total.item()) / acc.samples
 
 
 @final
@@ -82,21 +81,13 @@ class Average(Metric[Scalar, Mean, float]):
         return mean_value(acc, type(self).__name__)
 
 
-def _without_grad(loss_fn: Callable[[Tensor, Tensor], Tensor], y_pred: Tensor, y: Tensor) -> Tensor:
-    """``loss_fn(y_pred, y)`` with gradient tracking off (switched off only if it is on)."""
-    if not torch.is_grad_enabled():
-        return loss_fn(y_pred, y)
-    with torch.set_grad_enabled(False):  # (a cheaper context than torch.no_grad())
-        return loss_fn(y_pred, y)
-
-
 @final
 @attrs.frozen
 class Loss(Metric[PredTarget, Mean, float]):
     """The mean of ``loss_fn(y_pred, y)`` over all samples, each batch weighted by its size.
 
     ``loss_fn`` must return the batch's mean loss as a 0-d tensor (``reduction="mean"``); the
-    batch size is ``y.shape[0]``. It runs without gradient tracking.
+    batch size is ``y.shape[0]``. The sum keeps no autograd graph.
 
     Args:
         loss_fn: a function ``(y_pred, y) -> 0-d tensor``, e.g. ``torch.nn.functional.mse_loss``.
@@ -123,7 +114,9 @@ class Loss(Metric[PredTarget, Mean, float]):
             raise ValueError(f"{owner} needs y with a batch dimension, got a 0-d tensor.")
         if y.shape[0] == 0:
             return acc  # the mean loss of an empty batch is nan, and it weighs nothing
-        loss = _without_grad(self.loss_fn, y_pred, y)
+        loss = self.loss_fn(y_pred, y)  # on detached input: no graph, unless loss_fn has one
+        if loss.requires_grad:  # (parameters of its own): the sum keeps none of it
+            loss = loss.detach()
         if loss.ndim != 0:
             raise ValueError(
                 f"{owner}: loss_fn must return the batch's mean loss as a 0-d tensor, got "

@@ -70,7 +70,7 @@ class Metric(ABC, Generic[Out, A, V]):
             >>> import torch
             >>> from foldloop.metrics import Average
             >>> Average().fold([1.0, torch.tensor(3.0)]).samples
-            tensor(2)
+            2
         """
         return reduce(self.update, outputs, self.init())
 

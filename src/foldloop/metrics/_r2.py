@@ -16,8 +16,8 @@ from ._metric import Metric
 class Moments(NamedTuple):
     """Mergeable moments of a regression target and of its prediction errors.
 
-    The sample count (int64), the mean of ``y``, the sum of squared deviations of ``y`` from
-    that mean and the sum of squared errors (float64), all 0-d tensors.
+    The sample count (an ``int``: it comes from shapes), the mean of ``y``, the sum of squared deviations of ``y`` from
+    that mean and the sum of squared errors (float64 0-d tensors).
 
     Merging uses Chan et al.'s pairwise update of the mean and the squared deviations, which
     stays accurate when ``y`` has a large mean and a small spread (a plain ``sum(y ** 2)``
@@ -26,10 +26,10 @@ class Moments(NamedTuple):
     Example:
         >>> from foldloop.metrics import R2Score
         >>> R2Score().init().samples
-        tensor(0)
+        0
     """
 
-    samples: Tensor
+    samples: int
     mean: Tensor
     deviations: Tensor
     squared_errors: Tensor
@@ -37,7 +37,7 @@ class Moments(NamedTuple):
 
 def _no_moments() -> Moments:
     zero = torch.zeros((), dtype=torch.float64)
-    return Moments(torch.zeros((), dtype=torch.int64), zero, zero, zero)
+    return Moments(0, zero, zero, zero)
 
 
 def _moments(y_pred: Tensor, y: Tensor) -> Moments:
@@ -46,7 +46,7 @@ def _moments(y_pred: Tensor, y: Tensor) -> Moments:
     y = y.to(torch.float64)
     mean = y.mean()
     return Moments(
-        torch.tensor(y.numel(), dtype=torch.int64),
+        y.numel(),
         mean,
         ((y - mean) ** 2).sum(),
         ((y_pred.to(torch.float64) - y) ** 2).sum(),
@@ -55,7 +55,7 @@ def _moments(y_pred: Tensor, y: Tensor) -> Moments:
 
 def _merge(left: Moments, right: Moments) -> Moments:
     count = left.samples + right.samples
-    share = right.samples.to(torch.float64) / count.clamp(min=1).to(torch.float64)
+    share = right.samples / max(count, 1)
     delta = right.mean - left.mean
     return Moments(
         count,
@@ -100,7 +100,7 @@ class R2Score(Metric[PredTarget, Moments, float]):
         return _merge(left, right)
 
     def compute(self, acc: Moments) -> float:
-        count = int(acc.samples.item())
+        count = acc.samples
         if count < 2:
             raise NoDataError(type(self).__name__, needed=2, seen=count)
         errors, spread = float(acc.squared_errors.item()), float(acc.deviations.item())

@@ -18,9 +18,9 @@ Out = TypeVar("Out", contravariant=True)
 class Ema(NamedTuple):
     """An exponential moving average as an affine map of what came before it.
 
-    ``samples`` (int64) values were seen, the first being ``first``; the average is
+    ``samples`` values were seen (an ``int``), the first being ``first``; the average is
     ``decay * first + total`` with ``decay = alpha ** samples`` and ``total`` the weighted sum of
-    all values (float64). All are 0-d tensors.
+    all values (float64 0-d tensors, as is ``first``).
 
     Example:
         >>> from foldloop.metrics import RunningAverage
@@ -28,7 +28,7 @@ class Ema(NamedTuple):
         tensor(1., dtype=torch.float64)
     """
 
-    samples: Tensor
+    samples: int
     first: Tensor
     decay: Tensor
     total: Tensor
@@ -36,14 +36,14 @@ class Ema(NamedTuple):
 
 def _no_ema() -> Ema:
     zero = torch.zeros((), dtype=torch.float64)
-    return Ema(torch.zeros((), dtype=torch.int64), zero, torch.ones((), dtype=torch.float64), zero)
+    return Ema(0, zero, torch.ones((), dtype=torch.float64), zero)
 
 
 def _then(earlier: Ema, later: Ema) -> Ema:
     """The average over ``earlier``'s values followed by ``later``'s."""
     return Ema(
         earlier.samples + later.samples,
-        torch.where(earlier.samples > 0, earlier.first, later.first),
+        earlier.first if earlier.samples > 0 else later.first,
         earlier.decay * later.decay,
         earlier.total * later.decay + later.total,
     )
@@ -108,15 +108,14 @@ class RunningAverage(Metric[Out, Ema, float], Generic[Out]):
             value = scalar(self._value(output), type(self).__name__)
         except NoDataError:
             return acc  # src has no value on this output (an empty batch): nothing to average
-        one = torch.ones((), dtype=torch.int64)
         decay = torch.tensor(self.alpha, dtype=torch.float64)
-        return _then(acc, Ema(one, value, decay, (1.0 - self.alpha) * value))
+        return _then(acc, Ema(1, value, decay, (1.0 - self.alpha) * value))
 
     def merge(self, left: Ema, right: Ema) -> Ema:
         return _then(left, right)
 
     def compute(self, acc: Ema) -> float:
-        if int(acc.samples.item()) == 0:
+        if acc.samples == 0:
             raise NoDataError(type(self).__name__)
         return float((acc.decay * acc.first + acc.total).item())
 
