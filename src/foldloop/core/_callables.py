@@ -8,6 +8,7 @@ The first form that binds wins, in that order (the order of the typed overloads 
 from __future__ import annotations
 
 import inspect
+import types
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -58,6 +59,8 @@ def fit(
     """
     if not callable(fn):
         raise TypeError(f"{where}: expected a function, got {fn!r} of type {type(fn).__name__}")
+    if not args and not kwargs and _plainly_takes_two(fn):
+        return fn  # what the signature would decide, without inspect's cost (~40 us an attach)
     try:
         sig = inspect.signature(fn)
     except (TypeError, ValueError):  # some builtins have no signature: call them the full way
@@ -73,6 +76,21 @@ def fit(
         + (f" with extra arguments {extra}" if extra else "")
         + "; change its parameters or the arguments given to attach()"
     )
+
+
+def _plainly_takes_two(fn: object) -> bool:
+    """Whether ``fn`` is a Python function or bound method whose own code takes exactly two
+    positional arguments and needs no others (no defaults to weigh, no keyword-only ones without
+    defaults, no ``__signature__`` or ``__wrapped__`` that ``inspect`` would read instead)."""
+    if hasattr(fn, "__signature__") or hasattr(fn, "__wrapped__"):
+        return False
+    bound = 1 if isinstance(fn, types.MethodType) else 0
+    func = fn.__func__ if isinstance(fn, types.MethodType) else fn
+    if not isinstance(func, types.FunctionType) or func.__defaults__:
+        return False
+    code = func.__code__
+    required_keywords = code.co_kwonlyargcount - len(func.__kwdefaults__ or {})
+    return code.co_argcount - bound == 2 and required_keywords == 0
 
 
 def _bound(

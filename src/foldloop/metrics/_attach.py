@@ -43,9 +43,17 @@ class _Bound(Generic[Out, A, V]):
     def reset(self, state: State[T]) -> State[T]:
         return state.put(self.slot, self.metric.init())
 
+    def accumulator(self, state: State[Any]) -> A:
+        """The accumulator in ``state``; ``init()`` when this state never had one (a state from
+        before the metric was attached, or a running usage's history that began elsewhere)."""
+        try:
+            return state.get(self.slot)
+        except KeyError:  # (the slot has no default: one would cost an init() per attach)
+            return self.metric.init()
+
     def update(self, state: State[T], output: Out) -> State[T]:
         try:
-            acc = self.metric.update(state.get(self.slot), output)
+            acc = self.metric.update(self.accumulator(state), output)
         except Exception as error:
             error.add_note(f"(updating the metric {self.name!r} with output_of(state.value))")
             raise
@@ -53,14 +61,14 @@ class _Bound(Generic[Out, A, V]):
 
     def value(self, state: State[Any]) -> V:
         try:
-            return self.metric.compute(state.get(self.slot))
+            return self.metric.compute(self.accumulator(state))
         except Exception as error:
             error.add_note(f"(computing the metric {self.name!r})")
             raise
 
 
 def _bind(name: str, metric: Metric[Out, A, V]) -> _Bound[Out, A, V]:
-    return _Bound(name, metric, Slot(f"metrics/{name}", metric.init()))
+    return _Bound(name, metric, Slot(f"metrics/{name}"))
 
 
 # Any: each metric has an accumulator type of its own, which only that metric reads.

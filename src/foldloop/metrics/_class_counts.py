@@ -31,8 +31,9 @@ _Fraction: TypeAlias = Callable[[Tensor, Tensor, Tensor], tuple[Tensor, Tensor]]
 class ClassCounts(NamedTuple):
     """The counts behind precision, recall and F-beta.
 
-    Samples seen (an ``int``: it comes from shapes) and, per class, int64 counts of true positives, predictions and
-    true occurrences (0-d zeros until the first update fixes the number of classes).
+    Samples seen (an ``int``: it comes from shapes) and, per class, int64 counts of true
+    positives, predictions and true occurrences (0-d zeros until the first update fixes the
+    number of classes).
 
     Example:
         >>> from foldloop.metrics import Precision

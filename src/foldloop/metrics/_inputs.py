@@ -92,7 +92,7 @@ def labels_in_range(y: Tensor, num_classes: int, name: str, owner: str) -> Tenso
             f"convert it with {name}.long()."
         )
     if y.numel() > 0:
-        low, high = map(int, torch.aminmax(y))  # one reduction for both bounds
+        low, high = _bounds(y)
         if low < 0 or high >= num_classes:
             bad = low if low < 0 else high
             raise ValueError(
@@ -100,6 +100,23 @@ def labels_in_range(y: Tensor, num_classes: int, name: str, owner: str) -> Tenso
                 f"0..{num_classes - 1}; check the labels or the number of classes."
             )
     return y if dtype == torch.int64 else y.to(torch.int64)
+
+
+_READ_ON_HOST_UP_TO = 256
+"""Up to this many labels, their bounds are read on the host (one copy, no reduction kernel)."""
+
+
+def _bounds(labels: Tensor) -> tuple[int, int]:
+    """The smallest and the largest of the (non-empty, integer) ``labels``.
+
+    A batch's few labels cost less to copy to Python than a reduction and two ``.item()``s;
+    many labels are reduced in one ``aminmax``. Either way it reads the device once.
+    """
+    if labels.ndim == 1 and labels.shape[0] <= _READ_ON_HOST_UP_TO:
+        values: list[int] = labels.tolist()
+        return min(values), max(values)
+    low, high = torch.aminmax(labels)
+    return int(low), int(high)
 
 
 def one_of(*options: object) -> Callable[[object, attrs.Attribute[Any], object], None]:

@@ -16,8 +16,8 @@ from ._metric import Metric
 class Moments(NamedTuple):
     """Mergeable moments of a regression target and of its prediction errors.
 
-    The sample count (an ``int``: it comes from shapes), the mean of ``y``, the sum of squared deviations of ``y`` from
-    that mean and the sum of squared errors (float64 0-d tensors).
+    The sample count (an ``int``: it comes from shapes), then float64 0-d tensors: the mean of
+    ``y``, the sum of squared deviations of ``y`` from that mean and the sum of squared errors.
 
     Merging uses Chan et al.'s pairwise update of the mean and the squared deviations, which
     stays accurate when ``y`` has a large mean and a small spread (a plain ``sum(y ** 2)``

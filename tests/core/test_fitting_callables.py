@@ -1,0 +1,107 @@
+"""How ``attach``/``tap`` fit a function to the call ``(state, event)``.
+
+The shape is decided by binding the function's signature; plain two-argument functions take a
+shortcut that must decide exactly as the signature would. Each case is fitted twice, with and
+without the shortcut, and the two calls must agree.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from foldloop.core import _callables
+
+Fn = Callable[..., object]
+
+
+def two(state: object, event: object) -> object:
+    return ("two", state, event)
+
+
+def two_and_rest(state: object, event: object, *rest: object) -> object:
+    return ("two_and_rest", state, event, rest)
+
+
+def one(state: object) -> object:
+    return ("one", state)
+
+
+def one_with_default(state: object, event: object = "default") -> object:
+    return ("one_with_default", state, event)
+
+
+def two_with_keyword(state: object, event: object, *, scale: int = 2) -> object:
+    return ("two_with_keyword", state, event, scale)
+
+
+def two_needing_keyword(state: object, event: object, *, scale: int) -> object:
+    return ("two_needing_keyword", state, event, scale)
+
+
+def nothing() -> object:
+    return ("nothing",)
+
+
+class Handlers:
+    def method(self, state: object, event: object) -> object:
+        return ("method", state, event)
+
+    def method_one(self, state: object) -> object:
+        return ("method_one", state)
+
+
+@functools.wraps(one)
+def wraps_one(state: object, event: object) -> object:  # inspect reads one's signature
+    return ("wraps_one", state, event)
+
+
+# Any: the cases are functions of many signatures, called only through fit's result.
+CASES: list[Any] = [
+    two,
+    two_and_rest,
+    one,
+    one_with_default,
+    two_with_keyword,
+    two_needing_keyword,
+    nothing,
+    Handlers().method,
+    Handlers().method_one,
+    lambda state, event: ("lambda", state, event),
+    lambda state: ("lambda_one", state),
+    wraps_one,
+    functools.partial(two_and_rest),
+]
+
+
+def _fitted(fn: Fn, shortcut: bool, monkeypatch: pytest.MonkeyPatch) -> object:
+    with monkeypatch.context() as patch:
+        if not shortcut:
+            patch.setattr(_callables, "_plainly_takes_two", lambda fn: False)
+        try:
+            call = _callables.fit(fn, (), {}, allow_bare=True, where="test")
+        except TypeError as error:
+            return ("refused", str(error))
+    try:
+        return call("state", "event")
+    except TypeError as error:
+        return ("failed", str(error))
+
+
+@pytest.mark.parametrize("fn", CASES, ids=lambda fn: _callables.name_of(fn))
+def test_the_shortcut_fits_every_function_as_its_signature_does(
+    fn: Fn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert _fitted(fn, True, monkeypatch) == _fitted(fn, False, monkeypatch)
+
+
+def test_the_shortcut_is_taken_for_plain_two_argument_functions_and_methods() -> None:
+    taken: list[Fn] = [two, two_and_rest, two_with_keyword, Handlers().method]
+    for fn in taken:
+        assert _callables.fit(fn, (), {}, allow_bare=False, where="test") is fn
+    not_taken: list[Fn] = [one, one_with_default, two_needing_keyword, wraps_one, nothing]
+    for fn in not_taken:
+        assert not _callables._plainly_takes_two(fn)
