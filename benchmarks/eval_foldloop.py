@@ -228,17 +228,23 @@ def measure(reps: int) -> tuple[dict[str, list[float]], dict[str, Scores], int]:
 
 
 def report(seconds: dict[str, list[float]], scores: dict[str, Scores], batches: int) -> None:
-    base = statistics.median(seconds["plain"])
+    """Per runner: median and min ms, the ratio of medians to plain's, the median of the
+    paired ratios (each repetition's time over plain's in the same repetition, which cancels
+    the machine's drift between repetitions), and the median extra time per batch."""
+    plain = seconds["plain"]
+    base = statistics.median(plain)
     print(
-        f"{'runner':<22}{'median ms':>10}{'min ms':>9}{'x plain':>9}{'+us/batch':>11}  acc / loss"
+        f"{'runner':<26}{'median ms':>10}{'min ms':>9}{'x plain':>9}{'paired x':>10}"
+        f"{'+us/batch':>11}  acc / loss"
     )
     for name, times in seconds.items():
         median = statistics.median(times)
+        paired = statistics.median(t / p for t, p in zip(times, plain, strict=True))
         acc, loss = scores[name]
         extra = (median - base) / batches * 1e6
         print(
-            f"{name:<22}{median * 1e3:>10.2f}{min(times) * 1e3:>9.2f}{median / base:>9.2f}"
-            f"{extra:>11.0f}  {acc:.4f} / {loss:.4f}"
+            f"{name:<26}{median * 1e3:>10.2f}{min(times) * 1e3:>9.2f}{median / base:>9.2f}"
+            f"{paired:>10.2f}{extra:>11.0f}  {acc:.4f} / {loss:.4f}"
         )
 
 

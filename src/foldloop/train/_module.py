@@ -12,18 +12,8 @@ from torch.func import functional_call
 from ._train_state import Tensors
 
 
-@attrs.frozen
-class _Place:
-    """Where a module keeps one named tensor: its owner's ``_parameters`` or ``_buffers``."""
-
-    table: dict[str, torch.Tensor | None]
-    key: str
-
-    def swap(self, tensor: torch.Tensor | None) -> torch.Tensor | None:
-        """Put ``tensor`` in this place and give back what was there."""
-        old = self.table[self.key]
-        self.table[self.key] = tensor
-        return old
+# Where a module keeps one named tensor: its owner's ``_parameters`` or ``_buffers``, and the key.
+_Place = tuple[dict[str, torch.Tensor | None], str]
 
 
 @attrs.frozen
@@ -81,12 +71,15 @@ class Template:
 
     def _call_with(self, tensors: Mapping[str, torch.Tensor], x: torch.Tensor) -> torch.Tensor:
         places = [self.places[name] for name in tensors]
-        own = [place.swap(tensor) for place, tensor in zip(places, tensors.values(), strict=True)]
+        own = []
+        for (table, key), tensor in zip(places, tensors.values(), strict=True):
+            own.append(table[key])
+            table[key] = tensor
         try:
             y_pred: torch.Tensor = self.module(x)
         finally:
-            for place, tensor in zip(places, own, strict=True):
-                place.swap(tensor)
+            for (table, key), tensor in zip(places, own, strict=True):
+                table[key] = tensor
         return y_pred
 
     def require_params(self, params: Mapping[str, object]) -> None:
@@ -117,7 +110,7 @@ def _places(module: nn.Module) -> dict[str, _Place]:
         stem = f"{prefix}." if prefix else ""
         for table in (owner._parameters, owner._buffers):
             for key in table:
-                places[stem + key] = _Place(table, key)
+                places[stem + key] = (table, key)
     return places
 
 
