@@ -51,8 +51,9 @@ WIDE = 3072  # 64*3072 + 3072*3072 + 3072*10 weights: 9.66M parameters with the 
 
 def wide_model(job: digits.Job) -> nn.Module:
     torch.manual_seed(job.seed)
-    return nn.Sequential(nn.Linear(64, WIDE), nn.ReLU(), nn.Linear(WIDE, WIDE), nn.ReLU(),
-                         nn.Linear(WIDE, 10))
+    return nn.Sequential(
+        nn.Linear(64, WIDE), nn.ReLU(), nn.Linear(WIDE, WIDE), nn.ReLU(), nn.Linear(WIDE, 10)
+    )
 
 
 SGD_LR, SGD_MOMENTUM = 0.05, 0.9  # the SGD runners' settings (the harness's job uses AdamW)

@@ -18,6 +18,9 @@ Runners:
 Diagnostics, to split foldloop's cost:
   diag:loop-only      the foldloop evaluator running the step, no metrics attached
   diag:plain+metrics  the plain loop folding foldloop's ``Accuracy`` + ``Loss`` by hand
+  diag:plain lines attached
+                      the foldloop evaluator with the plain loop's two lines attached as one
+                      metric (Python-number sums, no input checks): the attached loop's floor
 
 Run: ``benchmarks/eval.sh`` (or ``.venv/bin/python benchmarks/eval_foldloop.py --reps 40``).
 """
@@ -37,7 +40,15 @@ from torch import Tensor, nn
 from torch.utils.data import DataLoader, Dataset, TensorDataset
 
 from foldloop import Loop, State
-from foldloop.metrics import Accuracy, Loss, MetricDict, attach_metrics, evaluate, metrics
+from foldloop.metrics import (
+    Accuracy,
+    Loss,
+    Metric,
+    MetricDict,
+    attach_metrics,
+    evaluate,
+    metrics,
+)
 from foldloop.train import TrainState, buffers_of, params_of, supervised_evaluator
 
 Batch = tuple[Tensor, Tensor]
@@ -85,6 +96,30 @@ def plain_with_foldloop_metrics(model: nn.Module, test: DataLoader[Batch]) -> Sc
         for x, y in test:
             acc = named.update(acc, (model(x), y))
     return _scores(named.compute(acc))
+
+
+@attrs.frozen
+class PlainLines(Metric[Batch, tuple[int, int, float], Scores]):
+    """The plain loop's two lines as one metric: Python-number sums, no input checks (a
+    diagnostic: what the attached loop costs around the cheapest possible update)."""
+
+    def init(self) -> tuple[int, int, float]:
+        return 0, 0, 0.0
+
+    def update(self, acc: tuple[int, int, float], output: Batch) -> tuple[int, int, float]:
+        out, y = output
+        correct, total, loss_sum = acc
+        loss_sum += nn.functional.cross_entropy(out, y).item() * len(y)
+        return correct + int((out.argmax(1) == y).sum().item()), total + len(y), loss_sum
+
+    def merge(
+        self, left: tuple[int, int, float], right: tuple[int, int, float]
+    ) -> tuple[int, int, float]:
+        return left[0] + right[0], left[1] + right[1], left[2] + right[2]
+
+    def compute(self, acc: tuple[int, int, float]) -> Scores:
+        correct, total, loss_sum = acc
+        return correct / total, loss_sum / total
 
 
 # -- foldloop -----------------------------------------------------------------------------------
@@ -151,6 +186,17 @@ def train_evaluator_runner(model: nn.Module) -> Callable[[nn.Module, DataLoader[
     return run
 
 
+def plain_lines_runner(model: nn.Module) -> Callable[[nn.Module, DataLoader[Batch]], Scores]:
+    evaluator: Loop[Evaluation, Batch] = Loop(module_step(model))
+    attached = attach_metrics(evaluator, both=PlainLines(), output_of=_output)
+    start = _start(model)
+
+    def run(model: nn.Module, test: DataLoader[Batch]) -> Scores:
+        return attached.values(evaluator.run(State(value=start), test))["both"]
+
+    return run
+
+
 def evaluate_runner(model: nn.Module) -> Callable[[nn.Module, DataLoader[Batch]], Scores]:
     """``evaluate(...)``: the metrics are attached for each evaluation and removed after it."""
     evaluator: Loop[Evaluation, Batch] = Loop(module_step(model))
@@ -205,6 +251,7 @@ def runners(model: nn.Module) -> dict[str, Callable[[nn.Module, DataLoader[Batch
         "foldloop.train evaluator": train_evaluator_runner(model),
         "diag:loop-only": loop_only_runner(model),
         "diag:plain+metrics": plain_with_foldloop_metrics,
+        "diag:plain lines attached": plain_lines_runner(model),
     }
 
 

@@ -31,8 +31,10 @@ def batches(count: int, size: int = 6, seed: int = 1) -> list[tuple[torch.Tensor
     """``count`` batches of ``(x, y)``, drawn from ``seed``."""
     generator = torch.Generator().manual_seed(seed)
     return [
-        (torch.randn(size, FEATURES, generator=generator),
-         torch.randint(0, CLASSES, (size,), generator=generator))
+        (
+            torch.randn(size, FEATURES, generator=generator),
+            torch.randint(0, CLASSES, (size,), generator=generator),
+        )
         for _ in range(count)
     ]
 

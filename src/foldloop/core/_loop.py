@@ -163,6 +163,7 @@ class Loop(Generic[T, B_contra]):
         >>> loop.run(0, [1], max_epochs=3).value
         3
         """
+
         def attach(fn: Callable[..., State[T]]) -> Handle:
             return self._add(trigger, fn, args, kwargs, is_tap=False)
 

@@ -11,7 +11,6 @@ from torch.func import functional_call
 
 from ._train_state import Tensors
 
-
 # Where a module keeps one named tensor: its owner's ``_parameters`` or ``_buffers``, and the key.
 _Place = tuple[dict[str, torch.Tensor | None], str]
 
