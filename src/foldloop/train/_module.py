@@ -70,15 +70,15 @@ class Template:
 
     def _call_with(self, tensors: Mapping[str, torch.Tensor], x: torch.Tensor) -> torch.Tensor:
         places = [self.places[name] for name in tensors]
-        own = []
+        own: list[torch.Tensor | None] = []
         for (table, key), tensor in zip(places, tensors.values(), strict=True):
             own.append(table[key])
             table[key] = tensor
         try:
             y_pred: torch.Tensor = self.module(x)
         finally:
-            for (table, key), tensor in zip(places, own, strict=True):
-                table[key] = tensor
+            for (table, key), previous in zip(places, own, strict=True):
+                table[key] = previous
         return y_pred
 
     def require_params(self, params: Mapping[str, object]) -> None:
