@@ -153,6 +153,14 @@ def test_running_average_is_an_ema_over_all_batches() -> None:
     assert seen == pytest.approx(ema, rel=1e-6)
 
 
+def test_a_state_from_before_the_metrics_were_attached_starts_them_from_nothing() -> None:
+    loop: Loop[Tensor, float] = Loop(lambda state, batch: state.replace(value=torch.tensor(batch)))
+    earlier = loop.run(torch.tensor(0.0), [1.0, 2.0])
+    # A running usage resets only at the history's first Started, which this state is past.
+    attach_metrics(loop, avg=Average(), output_of=lambda v: v, usage=RUNNING_BATCH_WISE)
+    assert loop.run(earlier, [4.0, 6.0], max_epochs=2).get(METRICS) == {"avg": 5.0}
+
+
 def test_several_attachments_share_the_metrics_place() -> None:
     loop = trainer()
     epoch = attach_metrics(loop, metrics(acc=Accuracy()), output_of=output_of)

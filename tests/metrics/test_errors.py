@@ -51,6 +51,20 @@ BAD_OUTPUTS: list[tuple[str, Metric[Any, Any, Any], object, type[Exception], str
     ),
     ("label too large", Accuracy(), (SCORES, t([3, 0])), ValueError, "label 3, outside the 3"),
     ("negative label", Recall(None), (SCORES, t([0, -1])), ValueError, "label -1"),
+    (  # many labels: their bounds come from one reduction rather than from the host
+        "label too large among many",
+        Accuracy(),
+        (torch.zeros(300, 3), torch.cat([torch.zeros(299, dtype=torch.int64), t([5])])),
+        ValueError,
+        "label 5, outside the 3",
+    ),
+    (  # labels with extra dimensions: one reduction too
+        "negative label among (N, L) labels",
+        Accuracy(),
+        (torch.zeros(2, 3, 4), t([[0, 1, 2, 1], [0, -2, 0, 0]])),
+        ValueError,
+        "label -2",
+    ),
     ("float labels", Accuracy(), (SCORES, t([1.0, 0.0])), TypeError, "integer class labels"),
     ("probabilities as binary", Accuracy(), (t([0.3, 0.9]), t([0, 1])), ValueError, "only 0 and 1"),
     (
