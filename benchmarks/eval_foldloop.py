@@ -16,6 +16,8 @@ Runners:
                       ``supervised_evaluator(model)`` with the same metrics attached once:
                       the model called on a ``TrainState``'s tensors (the digits job's path)
 Diagnostics, to split foldloop's cost:
+  diag:plain, no metrics
+                      the plain loop without its two metric lines (what those lines cost)
   diag:loop-only      the foldloop evaluator running the step, no metrics attached
   diag:plain+metrics  the plain loop folding foldloop's ``Accuracy`` + ``Loss`` by hand
   diag:plain lines attached
@@ -87,6 +89,13 @@ def plain(model: nn.Module, test: DataLoader[Batch]) -> Scores:
             correct += int((out.argmax(1) == y).sum().item())
             total += len(y)
     return correct / total, loss_sum / total
+
+
+def plain_without_metrics(model: nn.Module, test: DataLoader[Batch]) -> Scores:
+    with torch.no_grad():
+        for x, _ in test:
+            model(x)
+    return float("nan"), float("nan")
 
 
 def plain_with_foldloop_metrics(model: nn.Module, test: DataLoader[Batch]) -> Scores:
@@ -249,6 +258,7 @@ def runners(model: nn.Module) -> dict[str, Callable[[nn.Module, DataLoader[Batch
         "foldloop": attached_runner(model, module_step(model)),
         "foldloop evaluate()": evaluate_runner(model),
         "foldloop.train evaluator": train_evaluator_runner(model),
+        "diag:plain, no metrics": plain_without_metrics,
         "diag:loop-only": loop_only_runner(model),
         "diag:plain+metrics": plain_with_foldloop_metrics,
         "diag:plain lines attached": plain_lines_runner(model),
