@@ -113,3 +113,18 @@ ITERATION_KINDS: tuple[type[Event], ...] = (
     IterationStarted,
     IterationCompleted,
 )
+
+# Every kind the loop fires itself: their counts are part of a run's position.
+BUILT_IN_KINDS: frozenset[type[Event]] = frozenset(
+    {
+        Started,
+        EpochStarted,
+        *ITERATION_KINDS,
+        EpochCompleted,
+        Completed,
+        Terminated,
+        EpochTerminated,
+        DataExhausted,
+        ExceptionRaised,
+    }
+)

@@ -4,9 +4,9 @@ A filter reads the event's count (how many times its kind has fired, this time i
 for :func:`where`, the state and the event. Filters form a Boolean algebra under ``|``, ``&``
 and ``~``.
 
-Besides deciding, every filter gives a lower bound on the next count at which it may pass
-(:meth:`Filter.next_true`), so that the loop skips handlers that cannot fire and the cost of a
-run follows the handlers that fire, not those attached.
+Besides deciding, every filter says the earliest count at which it may pass
+(:meth:`Filter.earliest`, a lower bound), so that the loop skips handlers that cannot fire yet
+and the cost of a run follows the handlers that fire, not those attached.
 """
 
 from __future__ import annotations
@@ -22,10 +22,6 @@ from ._events import Event
 from ._state import State
 
 E = TypeVar("E", bound=Event, contravariant=True)
-
-# The most steps spent tightening a bound of ``&``/``|`` before settling for a looser one.
-_BOUND_STEPS = 64
-
 
 class Filter(abc.ABC, Generic[E]):
     """A decision on which counts (and states) a trigger fires.
@@ -44,19 +40,13 @@ class Filter(abc.ABC, Generic[E]):
         """
 
     @abc.abstractmethod
-    def next_true(self, count: int) -> int | None:
-        """A lower bound on the first count ``>= count`` that may pass; None if none will.
+    def earliest(self, count: int) -> int | None:
+        """A count ``>= count`` before which the filter cannot pass; None if it never will.
 
-        >>> every(10).next_true(11)
+        A lower bound: the filter may still fail there (``where`` can only say ``count``).
+
+        >>> every(10).earliest(11)
         20
-        """
-
-    @abc.abstractmethod
-    def next_false(self, count: int) -> int | None:
-        """A lower bound on the first count ``>= count`` that may fail; None if none will.
-
-        >>> every(10).next_false(10)
-        11
         """
 
     def __or__(self, other: Filter[E]) -> Filter[E]:
@@ -85,27 +75,13 @@ class Filter(abc.ABC, Generic[E]):
         return _Not(self)
 
 
-def _min_bound(a: int | None, b: int | None) -> int | None:
-    """The smaller of two bounds, where None means "never"."""
+def _sooner(a: int | None, b: int | None) -> int | None:
+    """The earlier of two bounds, where None means "never"."""
     if a is None:
         return b
     if b is None:
         return a
     return min(a, b)
-
-
-def _common_bound(
-    first: Callable[[int], int | None], second: Callable[[int], int | None], count: int
-) -> int | None:
-    """A lower bound on the first count ``>= count`` where both bounded properties may hold."""
-    for _ in range(_BOUND_STEPS):
-        a, b = first(count), second(count)
-        if a is None or b is None:
-            return None
-        if a == b:
-            return a
-        count = max(a, b)
-    return count
 
 
 @attrs.frozen
@@ -117,13 +93,8 @@ class _Every(Filter[Event]):
     ) -> bool:
         return count % self.n == 0
 
-    def next_true(self, count: int) -> int | None:
+    def earliest(self, count: int) -> int | None:
         return -(-count // self.n) * self.n
-
-    def next_false(self, count: int) -> int | None:
-        if self.n == 1:
-            return None
-        return count if count % self.n else count + 1
 
     def __repr__(self) -> str:
         return f"every({self.n})"
@@ -139,14 +110,9 @@ class _Once(Filter[Event]):
         i = bisect.bisect_left(self.counts, count)
         return i < len(self.counts) and self.counts[i] == count
 
-    def next_true(self, count: int) -> int | None:
+    def earliest(self, count: int) -> int | None:
         i = bisect.bisect_left(self.counts, count)
         return self.counts[i] if i < len(self.counts) else None
-
-    def next_false(self, count: int) -> int | None:
-        while self.passes(count):
-            count += 1
-        return count
 
     def __repr__(self) -> str:
         return f"once({', '.join(map(str, self.counts))})"
@@ -161,11 +127,8 @@ class _Before(Filter[Event]):
     ) -> bool:
         return count < self.n
 
-    def next_true(self, count: int) -> int | None:
+    def earliest(self, count: int) -> int | None:
         return count if count < self.n else None
-
-    def next_false(self, count: int) -> int | None:
-        return max(count, self.n)
 
     def __repr__(self) -> str:
         return f"before({self.n})"
@@ -180,11 +143,8 @@ class _After(Filter[Event]):
     ) -> bool:
         return count > self.n
 
-    def next_true(self, count: int) -> int | None:
+    def earliest(self, count: int) -> int | None:
         return max(count, self.n + 1)
-
-    def next_false(self, count: int) -> int | None:
-        return count if count <= self.n else None
 
     def __repr__(self) -> str:
         return f"after({self.n})"
@@ -199,11 +159,8 @@ class _Constant(Filter[Event]):
     ) -> bool:
         return self.value
 
-    def next_true(self, count: int) -> int | None:
+    def earliest(self, count: int) -> int | None:
         return count if self.value else None
-
-    def next_false(self, count: int) -> int | None:
-        return None if self.value else count
 
     def __repr__(self) -> str:
         return "always" if self.value else "never"
@@ -218,10 +175,7 @@ class _Where(Filter[E]):
             raise TypeError("where(...) decides on a state and an event; pass both to passes()")
         return bool(self.predicate(state, event))
 
-    def next_true(self, count: int) -> int | None:
-        return count
-
-    def next_false(self, count: int) -> int | None:
+    def earliest(self, count: int) -> int | None:
         return count
 
     def __repr__(self) -> str:
@@ -236,11 +190,8 @@ class _Or(Filter[E]):
     def passes(self, count: int, state: State[Any] | None = None, event: E | None = None) -> bool:
         return self.left.passes(count, state, event) or self.right.passes(count, state, event)
 
-    def next_true(self, count: int) -> int | None:
-        return _min_bound(self.left.next_true(count), self.right.next_true(count))
-
-    def next_false(self, count: int) -> int | None:
-        return _common_bound(self.left.next_false, self.right.next_false, count)
+    def earliest(self, count: int) -> int | None:
+        return _sooner(self.left.earliest(count), self.right.earliest(count))
 
     def __repr__(self) -> str:
         return f"({self.left!r} | {self.right!r})"
@@ -254,11 +205,9 @@ class _And(Filter[E]):
     def passes(self, count: int, state: State[Any] | None = None, event: E | None = None) -> bool:
         return self.left.passes(count, state, event) and self.right.passes(count, state, event)
 
-    def next_true(self, count: int) -> int | None:
-        return _common_bound(self.left.next_true, self.right.next_true, count)
-
-    def next_false(self, count: int) -> int | None:
-        return _min_bound(self.left.next_false(count), self.right.next_false(count))
+    def earliest(self, count: int) -> int | None:
+        left, right = self.left.earliest(count), self.right.earliest(count)
+        return None if left is None or right is None else max(left, right)
 
     def __repr__(self) -> str:
         return f"({self.left!r} & {self.right!r})"
@@ -271,11 +220,8 @@ class _Not(Filter[E]):
     def passes(self, count: int, state: State[Any] | None = None, event: E | None = None) -> bool:
         return not self.inner.passes(count, state, event)
 
-    def next_true(self, count: int) -> int | None:
-        return self.inner.next_false(count)
-
-    def next_false(self, count: int) -> int | None:
-        return self.inner.next_true(count)
+    def earliest(self, count: int) -> int | None:
+        return count  # where the inner filter may pass, it may also fail
 
     def __repr__(self) -> str:
         return f"~{self.inner!r}"

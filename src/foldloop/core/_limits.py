@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sized
 from typing import TypeVar
 
-from . import _stage as st
+from ._position import BOUNDARY
 from ._state import State
 
 T = TypeVar("T")
@@ -84,9 +84,9 @@ def _settled_length(state: State[T], data: object, epoch_length: int | None) -> 
             )
         return state.epoch_length
     length = epoch_length if epoch_length is not None else _length_from_data(data)
-    if length is not None and state._epoch_iteration > length:
+    if length is not None and state.epoch_iteration > length:
         raise ValueError(
-            f"the state is at iteration {state._epoch_iteration} of epoch {state.epoch}, past "
+            f"the state is at iteration {state.epoch_iteration} of epoch {state.epoch}, past "
             f"the {length} iterations per epoch that "
             + ("epoch_length gives" if epoch_length is not None else "len(data) gives")
             + ": the run started on data whose length it had not yet seen; continue it on "
@@ -135,5 +135,5 @@ def finished(state: State[T]) -> bool:
     return (
         state.max_epochs is not None
         and state.epoch >= state.max_epochs
-        and state._position == st.BOUNDARY
+        and state._at.resume == BOUNDARY
     )

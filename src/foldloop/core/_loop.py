@@ -8,10 +8,9 @@ from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 from ._callables import fit, name_of
 from ._events import Event
 from ._filters import Filter
-from ._fold import Fold
 from ._limits import finished, settle_limits
-from ._order import events as run_events
 from ._registry import Handle, Registry
+from ._run import Run
 from ._state import State
 from ._triggers import Trigger, as_trigger, filters_repr
 
@@ -264,16 +263,16 @@ class Loop(Generic[T, B_contra]):
         >>> final.value, final.epoch, final.iteration
         (12, 2, 6)
         """
-        fold = self._fold(initial, data, max_epochs, epoch_length, max_iters, trace=False)
-        if fold is None:
-            return self._state_of(initial)
-        events = run_events(fold)
-        while True:
-            try:
-                next(events)
-            except StopIteration as end:
-                final: State[T] = end.value
-                return final
+        state = self._settled(initial, data, max_epochs, epoch_length, max_iters)
+        if finished(state):
+            return state
+        events = Run(self._step, self._registry, data, trace=False).events(state)
+        try:
+            next(events)  # nothing is traced: the run goes to its end
+        except StopIteration as end:
+            final: State[T] = end.value
+            return final
+        raise AssertionError("an untraced run yielded an event")  # pragma: no cover
 
     @overload
     def scan(
@@ -315,28 +314,22 @@ class Loop(Generic[T, B_contra]):
         >>> [type(e).__name__ for e, _ in loop.scan(0, [1])][:3]
         ['Started', 'EpochStarted', 'GetBatchStarted']
         """
-        fold = self._fold(initial, data, max_epochs, epoch_length, max_iters, trace=True)
-        if fold is None:
+        state = self._settled(initial, data, max_epochs, epoch_length, max_iters)
+        if finished(state):
             return iter(())
-        return run_events(fold)
+        return Run(self._step, self._registry, data, trace=True).events(state)
 
-    def _fold(
-        self,
+    @staticmethod
+    def _settled(
         initial: State[T] | T,
         data: Iterable[B_contra] | None,
         max_epochs: int | None,
         epoch_length: int | None,
         max_iters: int | None,
-        trace: bool,
-    ) -> Fold[T, B_contra] | None:
-        state = settle_limits(self._state_of(initial), data, max_epochs, epoch_length, max_iters)
-        if finished(state):
-            return None
-        return Fold(self._step, self._registry, state, data, trace)
-
-    @staticmethod
-    def _state_of(initial: State[T] | T) -> State[T]:
-        return initial if isinstance(initial, State) else State(value=initial)
+    ) -> State[T]:
+        """The state to run from, with the run's limits; arguments are checked here."""
+        state = initial if isinstance(initial, State) else State(value=initial)
+        return settle_limits(state, data, max_epochs, epoch_length, max_iters)
 
     def _add(
         self,

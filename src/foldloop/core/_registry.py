@@ -1,7 +1,12 @@
-"""The attachments of a loop: what runs on which trigger, and handles to remove them."""
+"""The attachments of a loop: what runs on which trigger, and handles to remove them.
+
+Safe to change from several threads, also while the loop runs: a run takes a snapshot of the
+attachments and takes a new one at the next event after a change.
+"""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any
@@ -33,6 +38,12 @@ class Registry:
         self.attachments: dict[int, Attachment] = {}
         self.version = 0
         self._next_id = 0
+        self._lock = threading.Lock()
+
+    def snapshot(self) -> tuple[int, tuple[Attachment, ...]]:
+        """The version and the attachments in attach order, read together."""
+        with self._lock:
+            return self.version, tuple(self.attachments.values())
 
     def add(
         self,
@@ -43,25 +54,33 @@ class Registry:
         is_tap: bool,
         name: str,
     ) -> Handle:
-        self._next_id += 1
-        self.attachments[self._next_id] = Attachment(self._next_id, fn, call, filters, is_tap, name)
-        self.version += 1
-        return Handle(self, self._next_id)
+        with self._lock:
+            self._next_id += 1
+            attachment_id = self._next_id
+            self.attachments[attachment_id] = Attachment(
+                attachment_id, fn, call, filters, is_tap, name
+            )
+            self.version += 1
+        return Handle(self, attachment_id)
 
     def remove(self, attachment_id: int, kinds: frozenset[type[Event]] | None = None) -> None:
         """Remove an attachment, or only its ``kinds`` when given."""
-        old = self.attachments.pop(attachment_id)
-        if kinds is not None:
-            rest = {k: f for k, f in old.filters.items() if k not in kinds}
-            if rest:
-                self.attachments[attachment_id] = attrs.evolve(old, filters=rest)
-        self.version += 1
+        with self._lock:
+            old = self.attachments.pop(attachment_id, None)
+            if old is None:  # removed meanwhile by another thread
+                return
+            if kinds is not None:
+                rest = {k: f for k, f in old.filters.items() if k not in kinds}
+                if rest:
+                    self.attachments[attachment_id] = attrs.evolve(old, filters=rest)
+            self.version += 1
 
     def matching(self, fn: object, kinds: frozenset[type[Event]] | None) -> list[int]:
         """Ids of the attachments of ``fn`` (on any of ``kinds`` when given)."""
+        _, attachments = self.snapshot()
         return [
             a.id
-            for a in self.attachments.values()
+            for a in attachments
             if a.fn is fn and (kinds is None or not kinds.isdisjoint(a.filters))
         ]
 
@@ -105,8 +124,7 @@ class Handle:
         >>> handle.active
         False
         """
-        if self.active:
-            self._registry.remove(self._id)
+        self._registry.remove(self._id)
 
     def __enter__(self) -> Handle:
         return self

@@ -2,45 +2,44 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from ._callables import name_of
-from ._errors import HandlerReturnError
-from ._events import Event
+if TYPE_CHECKING:
+    from ._events import Event
+    from ._state import State
 
 
 class StopRun(Exception):
-    """The run ends now (``terminate()`` or ``max_iters``)."""
+    """The run ends at ``state`` (``terminate()`` or ``max_iters``)."""
+
+    def __init__(self, state: State[Any]) -> None:
+        super().__init__()
+        self.state = state  # the run's state; its value type is the user's
 
 
 class StopEpoch(Exception):
-    """The epoch ends now (``terminate_epoch()``)."""
+    """The epoch ends at ``state`` (``terminate_epoch()``)."""
+
+    def __init__(self, state: State[Any]) -> None:
+        super().__init__()
+        self.state = state  # the run's state; its value type is the user's
 
 
 class Failed(Exception):
-    """User code or the data failed; carries what the error report needs.
+    """User code or the data failed.
 
-    ``rollback`` says whether the failure happened while firing ``event``, whose counting and
-    positioning must then be undone to get back to the last good state.
+    Attributes:
+        cause: the exception.
+        state: the last good state: the one before the failing event, step or draw.
+        origin: what failed, in words (``"handler 'h' on IterationCompleted"``).
+        event: the event being fired; None for the step or the data.
     """
 
-    def __init__(self, cause: Exception, event: Event | None, origin: str, rollback: bool) -> None:
+    def __init__(
+        self, cause: Exception, state: State[Any], origin: str, event: Event | None
+    ) -> None:
         super().__init__(origin)
         self.cause = cause
-        self.event = event
+        self.state = state  # the run's state; its value type is the user's
         self.origin = origin
-        self.rollback = rollback
-
-
-def step_failure(step: Callable[..., object], cause: Exception) -> Failed:
-    """The step raised ``cause``."""
-    return Failed(cause, None, f"the step {name_of(step)!r}", False)
-
-
-def step_result_error(step: Callable[..., object], result: object) -> Failed:
-    """The step returned ``result``, which is not a state."""
-    error = HandlerReturnError(
-        f"the step {name_of(step)!r} returned {result!r} instead of a State; a step returns "
-        "the state it was given, or a new one built from it (state.replace(value=...))"
-    )
-    return Failed(error, None, f"the step {name_of(step)!r}", False)
+        self.event = event

@@ -1,4 +1,4 @@
-"""The immutable state of a run: the user's value, counters, position, slots and requests."""
+"""The immutable state of a run: the user's value, limits, position, slots and requests."""
 
 from __future__ import annotations
 
@@ -8,43 +8,58 @@ from typing import Generic, TypeVar, cast
 
 import attrs
 
-from . import _stage as st
-from ._events import ITERATION_KINDS, Event
+from ._events import (
+    BUILT_IN_KINDS,
+    ITERATION_KINDS,
+    Event,
+    GetBatchCompleted,
+    GetBatchStarted,
+    IterationCompleted,
+    IterationStarted,
+)
+from ._position import COMPLETED, IDLE, Position, counts_of
 from ._slots import Slot, _Missing
 
 T = TypeVar("T")
 V = TypeVar("V")
 
-
-Counts = tuple[Mapping[type[Event], int], int, int, int, int]
-"""Counts of the other kinds, then of the four iteration kinds (in ``ITERATION_KINDS`` order).
-
-The mapping is never mutated once a state holds it, so states share it until a kind other
-than the iteration kinds fires; building a state each iteration then copies no dict.
-"""
-
-NO_COUNTS: Counts = ({}, 0, 0, 0, 0)
-
-# Where each iteration kind's count sits in ``Counts``.
-COUNT_INDEX: Mapping[type[Event], int] = {kind: i + 1 for i, kind in enumerate(ITERATION_KINDS)}
+# Bits of a state's stop requests.
+STOP_EPOCH = 1
+STOP_RUN = 2
 
 
-def counts_as_dict(counts: Counts) -> dict[type[Event], int]:
-    """Every kind that fired, with its count."""
-    merged = {kind: n for kind, n in counts[0].items() if n}
-    for kind, n in zip(ITERATION_KINDS, counts[1:], strict=True):
-        if n:
-            merged[kind] = n
-    return merged
+def _position_of(epoch: int, iteration: int, counts: Mapping[type[Event], int]) -> Position:
+    """The position a fresh ``State(...)`` starts from, after checking its arguments."""
+    for kind, n in counts.items():
+        if not (isinstance(kind, type) and issubclass(kind, Event)):
+            raise TypeError(f"counts are keyed by event kinds (Event subclasses), got {kind!r}")
+        _require_count(f"counts[{kind.__name__}]", n)
+    return Position(
+        epoch=_require_count("epoch", epoch),
+        iteration=_require_count("iteration", iteration),
+        get_batch_started=counts.get(GetBatchStarted, 0),
+        get_batch_completed=counts.get(GetBatchCompleted, 0),
+        iteration_started=counts.get(IterationStarted, 0),
+        iteration_completed=counts.get(IterationCompleted, 0),
+        other_counts={k: n for k, n in counts.items() if k not in ITERATION_KINDS and n},
+    )
 
 
-@attrs.frozen(slots=False)
+def _require_count(name: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, got {value!r} of type {type(value).__name__}")
+    if value < 0:
+        raise ValueError(f"{name} must be >= 0, got {value}")
+    return value
+
+
+@attrs.frozen(slots=False, init=False, repr=False)
 class State(Generic[T]):
     """An immutable snapshot of a run. Every method returns a new state.
 
-    ``value`` is the user's part; the loop owns the counters and the position. Handlers return
+    ``value`` is the user's part; the loop owns the limits and the position. Handlers return
     a new state built with :meth:`replace`, :meth:`put`, :meth:`emit`, :meth:`terminate` or
-    :meth:`terminate_epoch`.
+    :meth:`terminate_epoch`. ``counts`` gives kinds a count, as a run would have (for tests).
 
     >>> s = State(value=0)
     >>> s.epoch, s.iteration, s.count(Event)
@@ -56,21 +71,68 @@ class State(Generic[T]):
     """
 
     value: T
-    epoch: int = 0
-    iteration: int = 0
-    max_epochs: int | None = None
-    epoch_length: int | None = None
-    max_iters: int | None = None
-    _epoch_iteration: int = attrs.field(default=0, repr=False)
-    _drawn: int = attrs.field(default=0, repr=False)
-    _stage: int = attrs.field(default=st.IDLE, repr=False)
-    _position: int = attrs.field(default=st.BOUNDARY, repr=False)
-    _batch: object = attrs.field(default=None, eq=False, repr=False)
-    _counts: Counts = attrs.field(default=NO_COUNTS, repr=False, eq=counts_as_dict)
-    _slots: Mapping[str, object] = attrs.field(factory=dict, repr=False)
-    _queue: tuple[Event, ...] = attrs.field(default=(), repr=False)
-    _stop: int = attrs.field(default=0, repr=False)
-    _terminated: bool = attrs.field(default=False, repr=False)
+    max_epochs: int | None
+    epoch_length: int | None
+    max_iters: int | None
+    _at: Position
+    _slots: Mapping[str, object]
+    _queue: tuple[Event, ...]
+    _stop: int
+    _batch: object = attrs.field(eq=False)  # drawn, and not yet given to the step
+
+    def __init__(
+        self,
+        value: T,
+        *,
+        epoch: int = 0,
+        iteration: int = 0,
+        max_epochs: int | None = None,
+        epoch_length: int | None = None,
+        max_iters: int | None = None,
+        counts: Mapping[type[Event], int] | None = None,
+    ) -> None:
+        for name, limit in (("max_epochs", max_epochs), ("epoch_length", epoch_length)):
+            if limit is not None:
+                _require_count(name, limit)
+        if max_iters is not None:
+            _require_count("max_iters", max_iters)
+        position = _position_of(epoch, iteration, counts or {})
+        self.__dict__.update(
+            value=value,
+            max_epochs=max_epochs,
+            epoch_length=epoch_length,
+            max_iters=max_iters,
+            _at=position,
+            _slots={},
+            _queue=(),
+            _stop=0,
+            _batch=None,
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"State(value={self.value!r}, epoch={self.epoch}, iteration={self.iteration}, "
+            f"max_epochs={self.max_epochs}, epoch_length={self.epoch_length}, "
+            f"max_iters={self.max_iters})"
+        )
+
+    @property
+    def epoch(self) -> int:
+        """The current epoch, from 1 once the first ``EpochStarted`` fired.
+
+        >>> State(value=None, epoch=2).epoch
+        2
+        """
+        return self._at.epoch
+
+    @property
+    def iteration(self) -> int:
+        """Iterations done (started) in the run's whole history.
+
+        >>> State(value=None, iteration=7).iteration
+        7
+        """
+        return self._at.iteration
 
     @property
     def epoch_iteration(self) -> int:
@@ -79,7 +141,7 @@ class State(Generic[T]):
         >>> State(value=None).epoch_iteration
         0
         """
-        return self._epoch_iteration
+        return self._at.epoch_iteration
 
     @property
     def running(self) -> bool:
@@ -88,7 +150,7 @@ class State(Generic[T]):
         >>> State(value=None).running
         False
         """
-        return self._stage not in (st.IDLE, st.COMPLETED)
+        return self._at.stage not in (IDLE, COMPLETED)
 
     @property
     def terminated(self) -> bool:
@@ -97,7 +159,7 @@ class State(Generic[T]):
         >>> State(value=None).terminated
         False
         """
-        return self._terminated
+        return self._at.terminated
 
     @property
     def terminate_requested(self) -> bool:
@@ -106,7 +168,7 @@ class State(Generic[T]):
         >>> State(value=None).terminate().terminate_requested
         True
         """
-        return bool(self._stop & st.STOP_RUN)
+        return bool(self._stop & STOP_RUN)
 
     @property
     def terminate_epoch_requested(self) -> bool:
@@ -115,7 +177,7 @@ class State(Generic[T]):
         >>> State(value=None).terminate_epoch().terminate_epoch_requested
         True
         """
-        return bool(self._stop & st.STOP_EPOCH)
+        return bool(self._stop & STOP_EPOCH)
 
     @property
     def pending(self) -> tuple[Event, ...]:
@@ -133,19 +195,16 @@ class State(Generic[T]):
         >>> dict(State(value=None).counts)
         {}
         """
-        return MappingProxyType(counts_as_dict(self._counts))
+        return MappingProxyType(counts_of(self._at))
 
     def count(self, kind: type[Event]) -> int:
-        """How many times events of ``kind`` fired in this state's history.
+        """How many times events of ``kind`` fired in this state's history, this time included.
 
         >>> from foldloop.core._events import Started
-        >>> State(value=None).count(Started)
-        0
+        >>> State(value=None, counts={Started: 2}).count(Started)
+        2
         """
-        i = COUNT_INDEX.get(kind)
-        if i is not None:
-            return cast(int, self._counts[i])  # positions 1-4 of Counts are ints
-        return self._counts[0].get(kind, 0)
+        return self._at.count(kind)
 
     def replace(self, *, value: T) -> State[T]:
         """A state like this one with a new user value.
@@ -187,6 +246,10 @@ class State(Generic[T]):
     def emit(self, event: Event) -> State[T]:
         """Queue ``event``; it fires after the current event's handlers and taps.
 
+        Raises:
+            TypeError: ``event`` is not an :class:`Event`, or is of a kind the loop fires
+                itself (its count is part of the run's position).
+
         >>> State(value=None).emit(Event()).pending
         (Event(),)
         """
@@ -194,6 +257,11 @@ class State(Generic[T]):
             raise TypeError(
                 f"emit() takes an Event, got {event!r} of type {type(event).__name__}; "
                 "define the event as a subclass of foldloop.Event"
+            )
+        if type(event) in BUILT_IN_KINDS:
+            raise TypeError(
+                f"emit() takes your own event kinds; {type(event).__name__} is fired by the "
+                "loop itself; define a subclass of foldloop.Event for what you want to signal"
             )
         return self._derive({"_queue": (*self._queue, event)})
 
@@ -203,7 +271,7 @@ class State(Generic[T]):
         >>> State(value=None).terminate().terminate_requested
         True
         """
-        return self._derive({"_stop": self._stop | st.STOP_RUN})
+        return self._derive({"_stop": self._stop | STOP_RUN})
 
     def terminate_epoch(self) -> State[T]:
         """Ask the loop to end the current epoch after the current event.
@@ -211,7 +279,7 @@ class State(Generic[T]):
         >>> State(value=None).terminate_epoch().terminate_epoch_requested
         True
         """
-        return self._derive({"_stop": self._stop | st.STOP_EPOCH})
+        return self._derive({"_stop": self._stop | STOP_EPOCH})
 
     def _derive(self, changes: Mapping[str, object]) -> State[T]:
         """A copy with ``changes`` applied, without ``attrs.evolve``'s cost (hot path).

@@ -5,8 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from foldloop.core import EpochCompleted, EpochStarted, Event, Slot, State
-from foldloop.core._state import COUNT_INDEX
+from foldloop.core import (
+    EpochCompleted,
+    EpochStarted,
+    Event,
+    GetBatchCompleted,
+    GetBatchStarted,
+    IterationCompleted,
+    IterationStarted,
+    Slot,
+    State,
+)
 
 T = TypeVar("T")
 
@@ -33,12 +42,10 @@ def make_state(
     (100, 100)
     """
     given = dict(counts or {})
-    for kind in COUNT_INDEX:
+    for kind in (GetBatchStarted, GetBatchCompleted, IterationStarted, IterationCompleted):
         given.setdefault(kind, iteration)
     for kind in (EpochStarted, EpochCompleted):
         given.setdefault(kind, epoch)
-    hot = [given.pop(kind) for kind in COUNT_INDEX]
-    other = {kind: n for kind, n in given.items() if n}
     state = State(
         value=value,
         epoch=epoch,
@@ -46,7 +53,7 @@ def make_state(
         max_epochs=max_epochs,
         epoch_length=epoch_length,
         max_iters=max_iters,
-        counts=(other, hot[0], hot[1], hot[2], hot[3]),
+        counts=given,
     )
     for slot, held in (slots or {}).items():
         state = state.put(slot, held)

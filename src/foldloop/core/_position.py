@@ -1,0 +1,98 @@
+"""Where a run stands: one immutable record, replaced at each event and never patched.
+
+A :class:`Position` says how far a run got (epoch, iteration, batches drawn), which built-in
+step it took last (its *stage*), where a new run picks up once this one ended, and how many
+times each event kind has fired. ``run``/``scan`` on a state continue from its position, so a
+run can stop anywhere and go on exactly. A failure keeps the record from before the failing
+event: nothing is undone by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final, NamedTuple
+
+from ._events import Event, GetBatchCompleted, GetBatchStarted, IterationCompleted, IterationStarted
+
+# Stages: the last built-in step a run took. Plain ints, compared on the loop's hot path.
+IDLE: Final = 0  # a fresh state: no run yet
+BOUNDARY: Final = 0  # as a place to resume: between two epochs
+STARTED: Final = 1
+EPOCH_STARTED: Final = 2
+GET_BATCH_STARTED: Final = 3
+GET_BATCH_COMPLETED: Final = 4
+ITERATION_STARTED: Final = 5
+STEPPED: Final = 6  # the step ran; IterationCompleted has not fired yet
+ITERATION_COMPLETED: Final = 7
+DATA_EXHAUSTED: Final = 8
+EPOCH_TERMINATED: Final = 9
+EPOCH_COMPLETED: Final = 10
+TERMINATED: Final = 11
+COMPLETED: Final = 12  # the run ended; ``resume`` says where a new run picks up
+
+NO_COUNTS: Mapping[type[Event], int] = {}  # shared by every position: never mutated
+
+
+class Position(NamedTuple):
+    """Where a run stands. The four iteration kinds' counts have fields of their own (they
+    change every iteration); every other kind that fired is in ``other_counts``.
+
+    >>> Position().epoch, Position().stage == IDLE
+    (0, True)
+    """
+
+    epoch: int = 0
+    iteration: int = 0
+    epoch_iteration: int = 0  # iterations done in the current epoch
+    drawn: int = 0  # batches drawn in the current pass over the data
+    stage: int = IDLE
+    resume: int = BOUNDARY  # where a new run picks up after this one ended
+    terminated: bool = False  # the last run ended by terminate() (or max_iters mid-epoch)
+    get_batch_started: int = 0
+    get_batch_completed: int = 0
+    iteration_started: int = 0
+    iteration_completed: int = 0
+    other_counts: Mapping[type[Event], int] = NO_COUNTS  # never mutated; replaced
+
+    def count(self, kind: type[Event]) -> int:
+        """How many times ``kind`` has fired.
+
+        >>> Position(iteration_completed=3).count(IterationCompleted)
+        3
+        """
+        index = ITERATION_KIND_FIELDS.get(kind)
+        if index is not None:
+            n: int = self[index]
+            return n
+        return self.other_counts.get(kind, 0)
+
+    def counted(self, kind: type[Event], stage: int) -> Position:
+        """This position after an event of a kind other than the iteration kinds fired.
+
+        >>> Position().counted(Event, STARTED).count(Event)
+        1
+        """
+        counts = {**self.other_counts, kind: self.other_counts.get(kind, 0) + 1}
+        return self._replace(stage=stage, other_counts=counts)
+
+
+# Where each iteration kind's count sits in a Position.
+ITERATION_KIND_FIELDS: Mapping[type[Event], int] = {
+    kind: Position._fields.index(field)
+    for kind, field in (
+        (GetBatchStarted, "get_batch_started"),
+        (GetBatchCompleted, "get_batch_completed"),
+        (IterationStarted, "iteration_started"),
+        (IterationCompleted, "iteration_completed"),
+    )
+}
+
+
+def counts_of(position: Position) -> dict[type[Event], int]:
+    """Every kind that fired, with its count.
+
+    >>> counts_of(Position(iteration_started=2))
+    {<class 'foldloop.core._events.IterationStarted'>: 2}
+    """
+    counts = {kind: position[i] for kind, i in ITERATION_KIND_FIELDS.items() if position[i]}
+    return {**counts, **position.other_counts}
