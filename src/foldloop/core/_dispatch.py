@@ -52,6 +52,9 @@ class Schedule:
 
     def due_at(self, count: int) -> list[Listener]:
         """The listeners that may fire at ``count``, in firing order; each is rescheduled."""
+        if len(self.listeners) == 1:  # the common case
+            self.due = self.earliest[0] = _earliest(self.listeners[0], count + 1)
+            return self.listeners
         due = []
         for i, listener in enumerate(self.listeners):
             if self.earliest[i] <= count:

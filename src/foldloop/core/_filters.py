@@ -23,6 +23,7 @@ from ._state import State
 
 E = TypeVar("E", bound=Event, contravariant=True)
 
+
 class Filter(abc.ABC, Generic[E]):
     """A decision on which counts (and states) a trigger fires.
 

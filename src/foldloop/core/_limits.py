@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sized
 from typing import TypeVar
 
 from ._position import BOUNDARY
-from ._state import State
+from ._state import LIMITS, Limits, State
 
 T = TypeVar("T")
 
@@ -72,7 +72,7 @@ def settle_limits(
     epochs, iters = _settled_ends(state, max_epochs, max_iters)
     if (epochs, iters, length) == (state.max_epochs, state.max_iters, state.epoch_length):
         return state
-    return state._derive({"max_epochs": epochs, "max_iters": iters, "epoch_length": length})
+    return state._with(LIMITS, Limits(epochs, length, iters))
 
 
 def _settled_length(state: State[T], data: object, epoch_length: int | None) -> int | None:

@@ -10,7 +10,7 @@ event: nothing is undone by hand.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Final, NamedTuple
+from typing import Final, NamedTuple, cast
 
 from ._events import Event, GetBatchCompleted, GetBatchStarted, IterationCompleted, IterationStarted
 
@@ -62,8 +62,7 @@ class Position(NamedTuple):
         """
         index = ITERATION_KIND_FIELDS.get(kind)
         if index is not None:
-            n: int = self[index]
-            return n
+            return cast(int, self[index])
         return self.other_counts.get(kind, 0)
 
     def counted(self, kind: type[Event], stage: int) -> Position:
@@ -94,5 +93,6 @@ def counts_of(position: Position) -> dict[type[Event], int]:
     >>> counts_of(Position(iteration_started=2))
     {<class 'foldloop.core._events.IterationStarted'>: 2}
     """
-    counts = {kind: position[i] for kind, i in ITERATION_KIND_FIELDS.items() if position[i]}
+    counts = {kind: cast(int, position[i]) for kind, i in ITERATION_KIND_FIELDS.items()}
+    counts = {kind: n for kind, n in counts.items() if n}
     return {**counts, **position.other_counts}

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import itertools
 import warnings
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from typing import Generic, NoReturn, TypeVar, cast
 
 from . import _events as ev
@@ -64,7 +64,7 @@ from ._position import (
 )
 from ._registry import Registry
 from ._signals import Failed, StopEpoch, StopRun
-from ._state import STOP_EPOCH, STOP_RUN, State
+from ._state import AT, LIMITS, QUEUE, STOP, STOP_EPOCH, STOP_RUN, State
 
 T = TypeVar("T")
 B = TypeVar("B")
@@ -72,18 +72,20 @@ B = TypeVar("B")
 Traced = tuple[Event, State[T]]
 Trace = Generator[Traced[T], None, State[T]]
 
-_new_position = tuple.__new__  # Position(...) without the keyword handling: the hot path
-_EVERY_TIME = (-1, -1, -1, -1)  # a tracer looks at every event
+# Building records without their constructors' checks: the hot path.
+_new_position = _new_state = tuple.__new__
+# After these events a request takes effect at once (the others' are honoured where noted).
+_HONOURED_AT_ONCE = frozenset(
+    {GET_BATCH_STARTED, GET_BATCH_COMPLETED, ITERATION_STARTED, DATA_EXHAUSTED}
+)
+
+Prior = tuple[State[T], Position, object]
+"""What the last good state is made of: a state, the position before an event, the batch."""
 
 
 def at_position(state: State[T], position: Position, batch: object) -> State[T]:
     """``state`` moved to ``position``, holding the drawn ``batch`` (None once stepped)."""
-    new: State[T] = object.__new__(State)
-    fields = new.__dict__
-    fields.update(state.__dict__)
-    fields["_at"] = position
-    fields["_batch"] = batch
-    return new
+    return _new_state(State, (state[0], position, state[2], state[3], state[4], state[5], batch))
 
 
 class Run(Generic[T, B]):
@@ -103,6 +105,7 @@ class Run(Generic[T, B]):
         self.iterator: Iterator[B] | None = None
         self.version = -1
         self.schedules: dict[type[Event], Schedule] = {}
+        self.dues: list[int] = []  # set with the schedules
 
     def events(self, state: State[T]) -> Trace[T]:
         """The run from ``state`` to its end; yields ``(event, state)`` when tracing."""
@@ -113,9 +116,9 @@ class Run(Generic[T, B]):
             else:
                 state = yield from self._until_end(state)
             at = state._at.counted(ev.Completed, COMPLETED)
-            return (yield from self._fire(ev.COMPLETED, state, at, state._batch))
+            return (yield from self._fire_after(ev.COMPLETED, state, at, state._batch))
         except Failed as failure:
-            yield from self._fail(failure)
+            return (yield from self._fail(failure))
 
     def _until_end(self, state: State[T]) -> Trace[T]:
         """The epochs, and ``Terminated`` when a request or ``max_iters`` cut the run."""
@@ -124,16 +127,16 @@ class Run(Generic[T, B]):
         except StopRun as stop:
             at = stop.state._at._replace(resume=_resume_point(stop.state._at), terminated=True)
             at = at.counted(ev.Terminated, TERMINATED)
-            return (yield from self._fire(ev.TERMINATED, stop.state, at, stop.state._batch))
-        return state._derive({"_at": state._at._replace(resume=_resume_point(state._at))})
+            return (yield from self._fire_after(ev.TERMINATED, stop.state, at, stop.state._batch))
+        return state._with(AT, state._at._replace(resume=_resume_point(state._at)))
 
     def _epochs(self, state: State[T]) -> Trace[T]:
         """``Started`` for a new run, then epochs until the run is done."""
         stage = state._at.stage
         if stage in (IDLE, COMPLETED):
-            state = state._derive({"_stop": 0}) if state._stop else state
+            state = state._with(STOP, 0) if state._stop else state
             at = state._at._replace(terminated=False).counted(ev.Started, STARTED)
-            state = yield from self._fire(ev.STARTED, state, at, state._batch)
+            state = yield from self._fire_after(ev.STARTED, state, at, state._batch)
             stage = STARTED
         elif state._queue:  # a tracer stopped before they fired
             state = yield from self._drain(state)
@@ -149,7 +152,7 @@ class Run(Generic[T, B]):
                     return state
                 at = state._at._replace(epoch=state.epoch + 1, epoch_iteration=0)
                 at = at.counted(ev.EpochStarted, EPOCH_STARTED)
-                state = yield from self._fire(ev.EPOCH_STARTED, state, at, None)
+                state = yield from self._fire_after(ev.EPOCH_STARTED, state, at, None)
                 stage = EPOCH_STARTED
             if stage != EPOCH_TERMINATED:
                 try:
@@ -157,9 +160,9 @@ class Run(Generic[T, B]):
                 except StopEpoch as stop:
                     at = stop.state._at._replace(drawn=0)
                     at, self.iterator = at.counted(ev.EpochTerminated, EPOCH_TERMINATED), None
-                    state = yield from self._fire(ev.EPOCH_TERMINATED, stop.state, at, None)
+                    state = yield from self._fire_after(ev.EPOCH_TERMINATED, stop.state, at, None)
             at = state._at.counted(ev.EpochCompleted, EPOCH_COMPLETED)
-            state = yield from self._fire(ev.EPOCH_COMPLETED, state, at, None)
+            state = yield from self._fire_after(ev.EPOCH_COMPLETED, state, at, None)
             state, stage = _after_epoch(state), BOUNDARY
 
     def _epoch(self, state: State[T], stage: int) -> Trace[T]:
@@ -172,55 +175,65 @@ class Run(Generic[T, B]):
                 return state
             if self._epoch_ends_without_data(state):
                 if state.epoch_length is None:  # the first pass told the epoch's length
-                    state = state._derive({"epoch_length": state.epoch_iteration})
+                    state = state._with(
+                        LIMITS, state._limits._replace(epoch_length=state.epoch_iteration)
+                    )
                 return state
             at = state._at._replace(drawn=0).counted(ev.DataExhausted, DATA_EXHAUSTED)
             self.iterator = None
-            state = yield from self._fire(ev.DATA_EXHAUSTED, state, at, None)
-            if state._stop:
-                _honour(state, DATA_EXHAUSTED)
+            state = yield from self._fire_after(ev.DATA_EXHAUSTED, state, at, None)
             stage = DATA_EXHAUSTED
 
     def _iterations(
         self, state: State[T], stage: int
     ) -> Generator[Traced[T], None, tuple[State[T], bool]]:
-        """Iterations from ``stage`` until the epoch ends (False) or the data runs out (True)."""
+        """Iterations from ``stage`` until the epoch ends (False) or the data runs out (True).
+
+        At a due event, ``prior`` is the last good state should a listener fail: the state as
+        it was, at the position before the event.
+        """
         # The position in locals; fetches ... completed count the four iteration kinds.
         (epoch, iteration, epoch_iteration, drawn, _, resume, terminated) = state._at[:7]
         fetches, fetched, started, completed, others = state._at[7:]
 
         def here(stage_now: int) -> Position:
-            return _new_position(
+            return _new_position(  # the fields of Position, in order
                 Position,
-                (
-                    *(epoch, iteration, epoch_iteration, drawn, stage_now, resume, terminated),
-                    *(fetches, fetched, started, completed, others),
-                ),
-            )
+                (epoch, iteration, epoch_iteration, drawn, stage_now, resume, terminated,
+                 fetches, fetched, started, completed, others),
+            )  # fmt: skip
 
-        length, last = state.epoch_length, state.max_iters or NEVER
-        has_data, step, batch, it = self.data is not None, self.step, state._batch, self._open(drawn)
-        fetches_due, fetched_due, started_due, completed_due = self._dues()
+        length, last, trace = state.epoch_length, state.max_iters or NEVER, self.trace
+        has_data, step, batch, it = (
+            self.data is not None,
+            self.step,
+            state._batch,
+            self._open(drawn),
+        )
+        fetches_due, fetched_due, started_due, completed_due = self.dues
+        prior: Prior[T]
         while True:
-            if stage == ITERATION_COMPLETED or stage == EPOCH_STARTED:
+            if stage == ITERATION_COMPLETED or stage == EPOCH_STARTED:  # noqa: SIM109 (hot path: builds no tuple)
                 if epoch_iteration == length:
                     return at_position(state, here(stage), None), False
                 if iteration >= last:
                     raise StopRun(at_position(state, here(stage), None))
                 if has_data and fetches >= fetches_due:
-                    before = at_position(state, here(stage), None)
-                    fetches += 1
-                    state = yield from self._fire(
-                        ev.GET_BATCH_STARTED, before, here(GET_BATCH_STARTED), None
+                    prior, fetches = (state, here(stage), None), fetches + 1
+                    state = self._notify(
+                        ev.GET_BATCH_STARTED,
+                        fetches,
+                        at_position(state, here(GET_BATCH_STARTED), None),
+                        prior,
                     )
-                    others = state._at.other_counts
-                    fetches_due, fetched_due, started_due, completed_due = self._dues()
-                    if state._stop:
-                        _honour(state, GET_BATCH_STARTED)
+                    if trace or state[QUEUE] or state[STOP]:
+                        state = yield from self._after(ev.GET_BATCH_STARTED, state)
+                        others = state._at.other_counts
+                    fetches_due, fetched_due, started_due, completed_due = self.dues
                 elif has_data:
                     fetches += 1
                 stage = GET_BATCH_STARTED
-            if stage == GET_BATCH_STARTED or stage == DATA_EXHAUSTED:
+            if stage == GET_BATCH_STARTED or stage == DATA_EXHAUSTED:  # noqa: SIM109 (as above)
                 if epoch_iteration == length:  # resumed with a length learnt after its last batch
                     return at_position(state, here(stage), None), False
                 try:
@@ -231,69 +244,80 @@ class Run(Generic[T, B]):
                     drawing = at_position(state, here(stage), None)
                     raise Failed(exc, drawing, "drawing a batch from the data", None) from exc
                 if has_data and fetched >= fetched_due:
-                    before = at_position(state, here(stage), None)
-                    drawn, fetched = drawn + 1, fetched + 1
-                    state = yield from self._fire(
-                        ev.GET_BATCH_COMPLETED, before, here(GET_BATCH_COMPLETED), batch
+                    prior, drawn, fetched = (state, here(stage), None), drawn + 1, fetched + 1
+                    state = self._notify(
+                        ev.GET_BATCH_COMPLETED,
+                        fetched,
+                        at_position(state, here(GET_BATCH_COMPLETED), batch),
+                        prior,
                     )
-                    others = state._at.other_counts
-                    fetches_due, fetched_due, started_due, completed_due = self._dues()
-                    if state._stop:
-                        _honour(state, GET_BATCH_COMPLETED)
+                    if trace or state[QUEUE] or state[STOP]:
+                        state = yield from self._after(ev.GET_BATCH_COMPLETED, state)
+                        others = state._at.other_counts
+                    fetches_due, fetched_due, started_due, completed_due = self.dues
                 else:
-                    drawn += 1
-                    if has_data:
-                        fetched += 1
+                    drawn, fetched = drawn + 1, fetched + has_data  # no data: no batch events
                 stage = GET_BATCH_COMPLETED
             if stage == GET_BATCH_COMPLETED:
-                if started >= started_due:
-                    before = at_position(state, here(stage), batch)
-                    iteration, epoch_iteration, started = iteration + 1, epoch_iteration + 1, started + 1
-                    state = yield from self._fire(
-                        ev.ITERATION_STARTED, before, here(ITERATION_STARTED), batch
-                    )
-                    others = state._at.other_counts
-                    fetches_due, fetched_due, started_due, completed_due = self._dues()
-                    if state._stop:
-                        _honour(state, ITERATION_STARTED)
-                else:
-                    iteration, epoch_iteration, started = iteration + 1, epoch_iteration + 1, started + 1
+                if started < started_due:
+                    iteration, epoch_iteration = iteration + 1, epoch_iteration + 1
+                    started += 1
                     state = at_position(state, here(ITERATION_STARTED), batch)
+                else:
+                    prior = (state, here(stage), batch)
+                    iteration, epoch_iteration = iteration + 1, epoch_iteration + 1
+                    started += 1
+                    state = self._notify(
+                        ev.ITERATION_STARTED,
+                        started,
+                        at_position(state, here(ITERATION_STARTED), batch),
+                        prior,
+                    )
+                    if trace or state[QUEUE] or state[STOP]:
+                        state = yield from self._after(ev.ITERATION_STARTED, state)
+                        others = state._at.other_counts
+                    fetches_due, fetched_due, started_due, completed_due = self.dues
                 stage = ITERATION_STARTED
             if stage == ITERATION_STARTED:
-                state, batch = self._take_step(state, batch), None
-                if state._queue:
+                try:
+                    new = step(state, cast(B, batch))  # the batch was drawn from Iterable[B]
+                except Exception as exc:
+                    raise self._step_failed(exc, state) from exc
+                if new.__class__ is not State:
+                    raise self._step_failed(self._not_a_state(new), state)
+                state, batch = new, None
+                if state[QUEUE]:
                     state = yield from self._drain(at_position(state, here(STEPPED), None))
                     others = state._at.other_counts
-                    fetches_due, fetched_due, started_due, completed_due = self._dues()
+                    fetches_due, fetched_due, started_due, completed_due = self.dues
             if completed >= completed_due:
-                before = at_position(state, here(STEPPED), None)
-                completed += 1
-                state = yield from self._fire(
-                    ev.ITERATION_COMPLETED, before, here(ITERATION_COMPLETED), None
+                prior, completed = (state, here(STEPPED), None), completed + 1
+                state = self._notify(
+                    ev.ITERATION_COMPLETED,
+                    completed,
+                    at_position(state, here(ITERATION_COMPLETED), None),
+                    prior,
                 )
-                others = state._at.other_counts
-                fetches_due, fetched_due, started_due, completed_due = self._dues()
+                if trace or state[QUEUE] or state[STOP]:
+                    state = yield from self._after(ev.ITERATION_COMPLETED, state)
+                    others = state._at.other_counts
+                fetches_due, fetched_due, started_due, completed_due = self.dues
             else:
                 completed += 1
             stage = ITERATION_COMPLETED
-            if state._stop:
+            if state[STOP]:
                 _honour(at_position(state, here(stage), None), stage)
 
-    def _take_step(self, state: State[T], batch: object) -> State[T]:
-        """The step's next state; a failure carries the state it was given."""
-        try:
-            new = self.step(state, cast(B, batch))  # the batch was drawn from Iterable[B]
-        except Exception as exc:
-            raise Failed(exc, state, f"the step {name_of(self.step)!r}", None) from exc
-        if new.__class__ is not State:
-            error = HandlerReturnError(
-                f"the step {name_of(self.step)!r} returned {new!r} instead of a State; a step "
-                "returns the state it was given, or a new one built from it "
-                "(state.replace(value=...))"
-            )
-            raise Failed(error, state, f"the step {name_of(self.step)!r}", None)
-        return new
+    def _step_failed(self, cause: Exception, given: State[T]) -> Failed:
+        """The step raised ``cause`` (or returned no state) when given ``given``."""
+        return Failed(cause, given, f"the step {name_of(self.step)!r}", None)
+
+    def _not_a_state(self, result: object) -> HandlerReturnError:
+        return HandlerReturnError(
+            f"the step {name_of(self.step)!r} returned {result!r} instead of a State; a step "
+            "returns the state it was given, or a new one built from it "
+            "(state.replace(value=...))"
+        )
 
     # -- the data ---------------------------------------------------------------------------
 
@@ -335,23 +359,38 @@ class Run(Generic[T, B]):
 
     # -- firing -----------------------------------------------------------------------------
 
-    def _fire(self, event: Event, before: State[T], at: Position, batch: object) -> Trace[T]:
-        """Fire ``event`` at ``at``, then the events it emitted; ``before`` is the last good
-        state should a listener fail."""
-        state = self._notify(event, before, at_position(before, at, batch))
+    def _fire(
+        self, event: Event, count: int, prior: Prior[T], at: Position, batch: object
+    ) -> Trace[T]:
+        """Fire the ``count``-th ``event`` at ``at``, then the events it emitted; honour a
+        request at an iteration-level event."""
+        state = self._notify(event, count, at_position(prior[0], at, batch), prior)
+        return (yield from self._after(event, state))
+
+    def _after(self, event: Event, state: State[T]) -> Trace[T]:
+        """After ``event``'s listeners: show it to a tracer, fire the events they emitted, and
+        honour a request made at an iteration-level event."""
         if self.trace:
             yield event, state
-        if state._queue:
+        if state[QUEUE]:
             state = yield from self._drain(state)
+        if state[STOP] and state._at.stage in _HONOURED_AT_ONCE:
+            _honour(state, state._at.stage)
         return state
+
+    def _fire_after(self, event: Event, state: State[T], at: Position, batch: object) -> Trace[T]:
+        """Fire ``event`` at ``at``, the position after ``state``'s (an epoch-level event)."""
+        return self._fire(event, at.count(type(event)), (state, state._at, state._batch), at, batch)
 
     def _drain(self, state: State[T]) -> Trace[T]:
         """Fire the queued events, first in first out (new ones join the back)."""
-        while state._queue:
+        while state[QUEUE]:
             head, rest = state._queue[0], state._queue[1:]
             at = state._at.counted(type(head), state._at.stage)
-            seen = state._derive({"_at": at, "_queue": rest})
-            state = self._notify(head, state, seen)
+            prior: Prior[T] = (state, state._at, state._batch)
+            state = self._notify(
+                head, at.count(type(head)), state._with(AT, at)._with(QUEUE, rest), prior
+            )
             if self.trace:
                 yield head, state
         return state
@@ -359,20 +398,18 @@ class Run(Generic[T, B]):
     def _notify(
         self,
         event: Event,
-        before: State[T],
+        count: int,
         state: State[T],
+        prior: Prior[T],
         errors: list[Exception] | None = None,
     ) -> State[T]:
-        """Run the listeners of ``event`` due at its count: handlers, then taps.
+        """Run the listeners of the ``count``-th ``event`` due then: handlers, then taps.
 
-        A failure raises :class:`Failed` carrying ``before``, or is collected in ``errors``
-        when given (``ExceptionRaised``: every listener runs, even when one fails).
+        A failure raises :class:`Failed` with the last good state made of ``prior``, or is
+        collected in ``errors`` when given (``ExceptionRaised``: every listener runs).
         """
         schedule = self.schedules.get(type(event))
-        if schedule is None:
-            return state
-        count = state._at.count(type(event))
-        if schedule.due > count:
+        if schedule is None or schedule.due > count:
             return state
         seen = state
         for listener in schedule.due_at(count):
@@ -388,7 +425,8 @@ class Run(Generic[T, B]):
                     )
             except Exception as exc:
                 if errors is None:
-                    raise Failed(exc, before, listener.describe(event), event) from exc
+                    last_good = at_position(*prior)
+                    raise Failed(exc, last_good, listener.describe(event), event) from exc
                 errors.append(exc)
                 continue
             if not listener.is_tap:
@@ -397,19 +435,15 @@ class Run(Generic[T, B]):
             state = at_position(state, seen._at, seen._batch)
         if self.registry.version != self.version:
             self._reschedule(seen._at)
+        elif not self.trace and type(event) in ITERATION_KINDS:
+            self.dues[ITERATION_KINDS.index(type(event))] = schedule.due - 1
         return state
 
     def _reschedule(self, at: Position) -> None:
         """Take the attachments as they are now, scheduled from the counts at ``at``."""
         self.version, attachments = self.registry.snapshot()
         self.schedules = schedules(attachments, at.count)
-
-    def _dues(self) -> tuple[int, int, int, int]:
-        """For each iteration kind, the count from which its next event has listeners due."""
-        if self.trace:
-            return _EVERY_TIME
-        dues = [self.schedules[k].due - 1 if k in self.schedules else NEVER for k in ITERATION_KINDS]
-        return dues[0], dues[1], dues[2], dues[3]
+        self.dues = _dues_of(self.schedules, self.trace)
 
     def _fail(self, failure: Failed) -> Generator[Traced[T], None, NoReturn]:
         """Fire ``ExceptionRaised`` on the last good state to all its listeners; raise."""
@@ -417,12 +451,22 @@ class Run(Generic[T, B]):
         last_good: State[T] = failure.state
         at = last_good._at.counted(ev.ExceptionRaised, last_good._at.stage)
         errors: list[Exception] = []
-        state = self._notify(event, last_good, at_position(last_good, at, last_good._batch), errors)
+        prior: Prior[T] = (last_good, last_good._at, last_good._batch)
+        seen = at_position(last_good, at, last_good._batch)
+        state = self._notify(event, at.count(ev.ExceptionRaised), seen, prior, errors)
         if self.trace:
             yield event, state
         raise RunError(
             state, failure.event, failure.origin, failure.cause, tuple(errors)
         ) from failure.cause
+
+
+def _dues_of(schedules: Mapping[type[Event], Schedule], trace: bool) -> list[int]:
+    """For each iteration kind, the count from which its next event has listeners due (a
+    tracer looks at every event)."""
+    if trace:
+        return [-1] * len(ITERATION_KINDS)
+    return [schedules[k].due - 1 if k in schedules else NEVER for k in ITERATION_KINDS]
 
 
 def _empty_data() -> ValueError:
@@ -438,14 +482,15 @@ def _honour(state: State[T], stage: int) -> NoReturn:
     if state._stop & STOP_RUN:
         raise StopRun(state)
     if stage in (STARTED, EPOCH_STARTED):
-        kind = "Started" if stage == STARTED else "EpochStarted"
+        event = ev.STARTED if stage == STARTED else ev.EPOCH_STARTED
+        kind = type(event).__name__
         refusal = TerminateEpochRefused(
             f"terminate_epoch() was requested during {kind}, where there is no epoch to cut "
             "short; request it from an iteration-level event (IterationStarted, "
             "IterationCompleted, ...) or call terminate() to end the run"
         )
-        dropped = state._derive({"_stop": state._stop & ~STOP_EPOCH})
-        raise Failed(refusal, dropped, f"terminate_epoch() on {kind}", None)
+        dropped = state._with(STOP, state._stop & ~STOP_EPOCH)
+        raise Failed(refusal, dropped, f"terminate_epoch() on {kind}", event)
     raise StopEpoch(state)
 
 
@@ -453,7 +498,7 @@ def _after_epoch(state: State[T]) -> State[T]:
     """After ``EpochCompleted``: an epoch request is spent; a run request ends the run."""
     if state._stop & STOP_RUN:
         raise StopRun(state)
-    return state._derive({"_stop": 0}) if state._stop else state
+    return state._with(STOP, 0) if state._stop else state
 
 
 def _done(state: State[T]) -> bool:

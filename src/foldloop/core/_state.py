@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from operator import itemgetter
 from types import MappingProxyType
-from typing import Generic, TypeVar, cast
-
-import attrs
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar, cast
 
 from ._events import (
     BUILT_IN_KINDS,
@@ -31,7 +30,8 @@ STOP_RUN = 2
 def _position_of(epoch: int, iteration: int, counts: Mapping[type[Event], int]) -> Position:
     """The position a fresh ``State(...)`` starts from, after checking its arguments."""
     for kind, n in counts.items():
-        if not (isinstance(kind, type) and issubclass(kind, Event)):
+        given: object = kind  # typed as an event kind, but it comes from the caller
+        if not (isinstance(given, type) and issubclass(given, Event)):
             raise TypeError(f"counts are keyed by event kinds (Event subclasses), got {kind!r}")
         _require_count(f"counts[{kind.__name__}]", n)
     return Position(
@@ -53,13 +53,28 @@ def _require_count(name: str, value: object) -> int:
     return value
 
 
-@attrs.frozen(slots=False, init=False, repr=False)
-class State(Generic[T]):
+# Where a state keeps each part: a State is a tuple (the cheapest immutable record to build,
+# about a third of the cost of a frozen attrs instance; the loop builds one per iteration).
+VALUE, AT, LIMITS, SLOTS, QUEUE, STOP, BATCH = range(7)
+
+
+class Limits(NamedTuple):
+    """Where a run ends: ``max_epochs`` or ``max_iters``, and the epoch's length."""
+
+    max_epochs: int | None
+    epoch_length: int | None
+    max_iters: int | None
+
+
+class State(tuple[object, ...], Generic[T]):
     """An immutable snapshot of a run. Every method returns a new state.
 
     ``value`` is the user's part; the loop owns the limits and the position. Handlers return
     a new state built with :meth:`replace`, :meth:`put`, :meth:`emit`, :meth:`terminate` or
     :meth:`terminate_epoch`. ``counts`` gives kinds a count, as a run would have (for tests).
+
+    A state is a record in the form of a tuple (as a ``NamedTuple`` is): its parts are read by
+    name; two states are equal when all but the batch they hold are equal.
 
     >>> s = State(value=0)
     >>> s.epoch, s.iteration, s.count(Event)
@@ -70,18 +85,10 @@ class State(Generic[T]):
     0
     """
 
-    value: T
-    max_epochs: int | None
-    epoch_length: int | None
-    max_iters: int | None
-    _at: Position
-    _slots: Mapping[str, object]
-    _queue: tuple[Event, ...]
-    _stop: int
-    _batch: object = attrs.field(eq=False)  # drawn, and not yet given to the step
+    __slots__ = ()
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         value: T,
         *,
         epoch: int = 0,
@@ -90,24 +97,31 @@ class State(Generic[T]):
         epoch_length: int | None = None,
         max_iters: int | None = None,
         counts: Mapping[type[Event], int] | None = None,
-    ) -> None:
-        for name, limit in (("max_epochs", max_epochs), ("epoch_length", epoch_length)):
-            if limit is not None:
-                _require_count(name, limit)
-        if max_iters is not None:
-            _require_count("max_iters", max_iters)
+    ) -> State[T]:
+        for name, limit in (
+            ("max_epochs", max_epochs),
+            ("epoch_length", epoch_length),
+            ("max_iters", max_iters),
+        ):
+            if limit is not None and _require_count(name, limit) == 0:
+                raise ValueError(f"{name} must be >= 1 or None, got 0")
         position = _position_of(epoch, iteration, counts or {})
-        self.__dict__.update(
-            value=value,
-            max_epochs=max_epochs,
-            epoch_length=epoch_length,
-            max_iters=max_iters,
-            _at=position,
-            _slots={},
-            _queue=(),
-            _stop=0,
-            _batch=None,
-        )
+        limits = Limits(max_epochs, epoch_length, max_iters)
+        return tuple.__new__(cls, (value, position, limits, {}, (), 0, None))
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not State:
+            return NotImplemented
+        return tuple.__eq__(self[:BATCH], tuple(other)[:BATCH])  # the batch is not compared
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    __hash__ = None  # type: ignore[assignment]  # states hold dicts (slots)
+
+    def __reduce__(self) -> tuple[Callable[[tuple[object, ...]], State[T]], tuple[object]]:
+        return _rebuilt, (tuple(self),)
 
     def __repr__(self) -> str:
         return (
@@ -115,6 +129,70 @@ class State(Generic[T]):
             f"max_epochs={self.max_epochs}, epoch_length={self.epoch_length}, "
             f"max_iters={self.max_iters})"
         )
+
+    # The parts, read by C getters (a state's parts are read on the loop's hot path); mypy
+    # reads the typed properties below instead.
+    if TYPE_CHECKING:
+
+        @property
+        def value(self) -> T:
+            """The user's part of the state."""
+
+        @property
+        def _at(self) -> Position: ...
+        @property
+        def _limits(self) -> Limits: ...
+        @property
+        def _slots(self) -> Mapping[str, object]: ...
+        @property
+        def _queue(self) -> tuple[Event, ...]: ...
+        @property
+        def _stop(self) -> int: ...
+        @property
+        def _batch(self) -> object: ...
+
+    else:
+        value = property(
+            itemgetter(VALUE),
+            doc="""The user's part of the state.
+
+            >>> State(value=3).value
+            3
+            """,
+        )
+        _at = property(itemgetter(AT))
+        _limits = property(itemgetter(LIMITS))
+        _slots = property(itemgetter(SLOTS))
+        _queue = property(itemgetter(QUEUE))
+        _stop = property(itemgetter(STOP))
+        _batch = property(itemgetter(BATCH))
+
+    @property
+    def max_epochs(self) -> int | None:
+        """The run ends after this epoch (None: it ends at ``max_iters``, or is not set yet).
+
+        >>> State(value=None, max_epochs=2).max_epochs
+        2
+        """
+        return self._limits.max_epochs
+
+    @property
+    def epoch_length(self) -> int | None:
+        """Iterations per epoch; None until given or learnt from the data's end.
+
+        >>> State(value=None, epoch_length=5).epoch_length
+        5
+        """
+        return self._limits.epoch_length
+
+    @property
+    def max_iters(self) -> int | None:
+        """The run ends at this iteration (None: it ends at ``max_epochs``).
+
+        >>> State(value=None, max_iters=100).max_iters
+        100
+        """
+        return self._limits.max_iters
 
     @property
     def epoch(self) -> int:
@@ -212,7 +290,7 @@ class State(Generic[T]):
         >>> State(value=1).replace(value=2).value
         2
         """
-        return self._derive({"value": value})
+        return self._with(VALUE, value)
 
     def get(self, slot: Slot[V]) -> V:
         """The value held in ``slot``, or its default.
@@ -241,7 +319,7 @@ class State(Generic[T]):
         >>> State(value=None).put(best, 0.5).get(best)
         0.5
         """
-        return self._derive({"_slots": {**self._slots, slot.name: value}})
+        return self._with(SLOTS, {**self._slots, slot.name: value})
 
     def emit(self, event: Event) -> State[T]:
         """Queue ``event``; it fires after the current event's handlers and taps.
@@ -263,7 +341,7 @@ class State(Generic[T]):
                 f"emit() takes your own event kinds; {type(event).__name__} is fired by the "
                 "loop itself; define a subclass of foldloop.Event for what you want to signal"
             )
-        return self._derive({"_queue": (*self._queue, event)})
+        return self._with(QUEUE, (*self._queue, event))
 
     def terminate(self) -> State[T]:
         """Ask the loop to end the run after the current event (Ignite's ``terminate()``).
@@ -271,7 +349,7 @@ class State(Generic[T]):
         >>> State(value=None).terminate().terminate_requested
         True
         """
-        return self._derive({"_stop": self._stop | STOP_RUN})
+        return self._with(STOP, self._stop | STOP_RUN)
 
     def terminate_epoch(self) -> State[T]:
         """Ask the loop to end the current epoch after the current event.
@@ -279,16 +357,15 @@ class State(Generic[T]):
         >>> State(value=None).terminate_epoch().terminate_epoch_requested
         True
         """
-        return self._derive({"_stop": self._stop | STOP_EPOCH})
+        return self._with(STOP, self._stop | STOP_EPOCH)
 
-    def _derive(self, changes: Mapping[str, object]) -> State[T]:
-        """A copy with ``changes`` applied, without ``attrs.evolve``'s cost (hot path).
+    def _with(self, index: int, part: object) -> State[T]:
+        """A copy with the part at ``index`` replaced."""
+        parts = list(self)
+        parts[index] = part
+        return tuple.__new__(State, parts)
 
-        The class is frozen; this writes only the new object's own ``__dict__`` before anyone
-        can see it.
-        """
-        new = object.__new__(type(self))
-        fields = new.__dict__
-        fields.update(self.__dict__)
-        fields.update(changes)
-        return new
+
+def _rebuilt(parts: tuple[object, ...]) -> State[Any]:
+    """A state from its parts (what copying and pickling call)."""
+    return tuple.__new__(State, parts)

@@ -42,6 +42,7 @@ def make_state(
     (100, 100)
     """
     given = dict(counts or {})
+    kind: type[Event]
     for kind in (GetBatchStarted, GetBatchCompleted, IterationStarted, IterationCompleted):
         given.setdefault(kind, iteration)
     for kind in (EpochStarted, EpochCompleted):
