@@ -37,14 +37,14 @@ from __future__ import annotations
 
 import itertools
 import warnings
-from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
-from typing import Generic, NoReturn, TypeVar, cast
+from collections.abc import Callable, Generator, Iterable, Iterator
+from typing import Generic, TypeVar, cast
 
 from . import _events as ev
 from ._callables import name_of
-from ._dispatch import NEVER, Schedule, schedules
-from ._errors import DataWarning, HandlerReturnError, RunError, TerminateEpochRefused
-from ._events import ITERATION_KINDS, Event
+from ._dispatch import NEVER
+from ._errors import DataWarning, HandlerReturnError
+from ._firing import Firing, Prior, Trace, Traced, at_position, honour
 from ._position import (
     BOUNDARY,
     COMPLETED,
@@ -64,28 +64,12 @@ from ._position import (
 )
 from ._registry import Registry
 from ._signals import Failed, StopEpoch, StopRun
-from ._state import AT, LIMITS, QUEUE, STOP, STOP_EPOCH, STOP_RUN, State
+from ._state import AT, LIMITS, QUEUE, STOP, STOP_RUN, State
 
 T = TypeVar("T")
 B = TypeVar("B")
 
-Traced = tuple[Event, State[T]]
-Trace = Generator[Traced[T], None, State[T]]
-
-# Building records without their constructors' checks: the hot path.
-_new_position = _new_state = tuple.__new__
-# After these events a request takes effect at once (the others' are honoured where noted).
-_HONOURED_AT_ONCE = frozenset(
-    {GET_BATCH_STARTED, GET_BATCH_COMPLETED, ITERATION_STARTED, DATA_EXHAUSTED}
-)
-
-Prior = tuple[State[T], Position, object]
-"""What the last good state is made of: a state, the position before an event, the batch."""
-
-
-def at_position(state: State[T], position: Position, batch: object) -> State[T]:
-    """``state`` moved to ``position``, holding the drawn ``batch`` (None once stepped)."""
-    return _new_state(State, (state[0], position, state[2], state[3], state[4], state[5], batch))
+_new_position = tuple.__new__  # a Position without its constructor's checks: the hot path
 
 
 class Run(Generic[T, B]):
@@ -99,26 +83,22 @@ class Run(Generic[T, B]):
         trace: bool,
     ) -> None:
         self.step = step
-        self.registry = registry
         self.data = data
-        self.trace = trace
         self.iterator: Iterator[B] | None = None
-        self.version = -1
-        self.schedules: dict[type[Event], Schedule] = {}
-        self.dues: list[int] = []  # set with the schedules
+        self.firing: Firing[T] = Firing(registry, trace)
 
     def events(self, state: State[T]) -> Trace[T]:
         """The run from ``state`` to its end; yields ``(event, state)`` when tracing."""
-        self._reschedule(state._at)
+        self.firing.reschedule(state._at)
         try:
             if state._at.stage == TERMINATED:  # a tracer stopped right after Terminated
-                state = yield from self._drain(state)
+                state = yield from self.firing.drain(state)
             else:
                 state = yield from self._until_end(state)
             at = state._at.counted(ev.Completed, COMPLETED)
-            return (yield from self._fire_after(ev.COMPLETED, state, at, state._batch))
+            return (yield from self.firing.fire_after(ev.COMPLETED, state, at, state._batch))
         except Failed as failure:
-            return (yield from self._fail(failure))
+            return (yield from self.firing.fail(failure))
 
     def _until_end(self, state: State[T]) -> Trace[T]:
         """The epochs, and ``Terminated`` when a request or ``max_iters`` cut the run."""
@@ -127,7 +107,9 @@ class Run(Generic[T, B]):
         except StopRun as stop:
             at = stop.state._at._replace(resume=_resume_point(stop.state._at), terminated=True)
             at = at.counted(ev.Terminated, TERMINATED)
-            return (yield from self._fire_after(ev.TERMINATED, stop.state, at, stop.state._batch))
+            return (
+                yield from self.firing.fire_after(ev.TERMINATED, stop.state, at, stop.state._batch)
+            )
         return state._with(AT, state._at._replace(resume=_resume_point(state._at)))
 
     def _epochs(self, state: State[T]) -> Trace[T]:
@@ -136,13 +118,13 @@ class Run(Generic[T, B]):
         if stage in (IDLE, COMPLETED):
             state = state._with(STOP, 0) if state._stop else state
             at = state._at._replace(terminated=False).counted(ev.Started, STARTED)
-            state = yield from self._fire_after(ev.STARTED, state, at, state._batch)
+            state = yield from self.firing.fire_after(ev.STARTED, state, at, state._batch)
             stage = STARTED
         elif state._queue:  # a tracer stopped before they fired
-            state = yield from self._drain(state)
+            state = yield from self.firing.drain(state)
         if stage == STARTED:
             if state._stop:
-                _honour(state, STARTED)
+                honour(state, STARTED)
             stage = state._at.resume  # where the last run stopped; BOUNDARY for a fresh state
         elif stage == EPOCH_COMPLETED:
             state, stage = _after_epoch(state), BOUNDARY
@@ -152,7 +134,7 @@ class Run(Generic[T, B]):
                     return state
                 at = state._at._replace(epoch=state.epoch + 1, epoch_iteration=0)
                 at = at.counted(ev.EpochStarted, EPOCH_STARTED)
-                state = yield from self._fire_after(ev.EPOCH_STARTED, state, at, None)
+                state = yield from self.firing.fire_after(ev.EPOCH_STARTED, state, at, None)
                 stage = EPOCH_STARTED
             if stage != EPOCH_TERMINATED:
                 try:
@@ -160,15 +142,17 @@ class Run(Generic[T, B]):
                 except StopEpoch as stop:
                     at = stop.state._at._replace(drawn=0)
                     at, self.iterator = at.counted(ev.EpochTerminated, EPOCH_TERMINATED), None
-                    state = yield from self._fire_after(ev.EPOCH_TERMINATED, stop.state, at, None)
+                    state = yield from self.firing.fire_after(
+                        ev.EPOCH_TERMINATED, stop.state, at, None
+                    )
             at = state._at.counted(ev.EpochCompleted, EPOCH_COMPLETED)
-            state = yield from self._fire_after(ev.EPOCH_COMPLETED, state, at, None)
+            state = yield from self.firing.fire_after(ev.EPOCH_COMPLETED, state, at, None)
             state, stage = _after_epoch(state), BOUNDARY
 
     def _epoch(self, state: State[T], stage: int) -> Trace[T]:
         """One epoch from ``stage``: its iterations, and a new pass when the data runs out."""
         if state._stop and stage != STEPPED:  # made where a tracer stopped, not honoured yet
-            _honour(state, stage)
+            honour(state, stage)
         while True:
             state, ran_out = yield from self._iterations(state, stage)
             if not ran_out:
@@ -181,7 +165,7 @@ class Run(Generic[T, B]):
                 return state
             at = state._at._replace(drawn=0).counted(ev.DataExhausted, DATA_EXHAUSTED)
             self.iterator = None
-            state = yield from self._fire_after(ev.DATA_EXHAUSTED, state, at, None)
+            state = yield from self.firing.fire_after(ev.DATA_EXHAUSTED, state, at, None)
             stage = DATA_EXHAUSTED
 
     def _iterations(
@@ -203,14 +187,14 @@ class Run(Generic[T, B]):
                  fetches, fetched, started, completed, others),
             )  # fmt: skip
 
-        length, last, trace = state.epoch_length, state.max_iters or NEVER, self.trace
+        length, last, trace = state.epoch_length, state.max_iters or NEVER, self.firing.trace
         has_data, step, batch, it = (
             self.data is not None,
             self.step,
             state._batch,
             self._open(drawn),
         )
-        fetches_due, fetched_due, started_due, completed_due = self.dues
+        fetches_due, fetched_due, started_due, completed_due = self.firing.dues
         prior: Prior[T]
         while True:
             if stage == ITERATION_COMPLETED or stage == EPOCH_STARTED:  # noqa: SIM109 (hot path: builds no tuple)
@@ -220,16 +204,16 @@ class Run(Generic[T, B]):
                     raise StopRun(at_position(state, here(stage), None))
                 if has_data and fetches >= fetches_due:
                     prior, fetches = (state, here(stage), None), fetches + 1
-                    state = self._notify(
+                    state = self.firing.notify(
                         ev.GET_BATCH_STARTED,
                         fetches,
                         at_position(state, here(GET_BATCH_STARTED), None),
                         prior,
                     )
                     if trace or state[QUEUE] or state[STOP]:
-                        state = yield from self._after(ev.GET_BATCH_STARTED, state)
+                        state = yield from self.firing.after(ev.GET_BATCH_STARTED, state)
                         others = state._at.other_counts
-                    fetches_due, fetched_due, started_due, completed_due = self.dues
+                    fetches_due, fetched_due, started_due, completed_due = self.firing.dues
                 elif has_data:
                     fetches += 1
                 stage = GET_BATCH_STARTED
@@ -245,16 +229,16 @@ class Run(Generic[T, B]):
                     raise Failed(exc, drawing, "drawing a batch from the data", None) from exc
                 if has_data and fetched >= fetched_due:
                     prior, drawn, fetched = (state, here(stage), None), drawn + 1, fetched + 1
-                    state = self._notify(
+                    state = self.firing.notify(
                         ev.GET_BATCH_COMPLETED,
                         fetched,
                         at_position(state, here(GET_BATCH_COMPLETED), batch),
                         prior,
                     )
                     if trace or state[QUEUE] or state[STOP]:
-                        state = yield from self._after(ev.GET_BATCH_COMPLETED, state)
+                        state = yield from self.firing.after(ev.GET_BATCH_COMPLETED, state)
                         others = state._at.other_counts
-                    fetches_due, fetched_due, started_due, completed_due = self.dues
+                    fetches_due, fetched_due, started_due, completed_due = self.firing.dues
                 else:
                     drawn, fetched = drawn + 1, fetched + has_data  # no data: no batch events
                 stage = GET_BATCH_COMPLETED
@@ -267,16 +251,16 @@ class Run(Generic[T, B]):
                     prior = (state, here(stage), batch)
                     iteration, epoch_iteration = iteration + 1, epoch_iteration + 1
                     started += 1
-                    state = self._notify(
+                    state = self.firing.notify(
                         ev.ITERATION_STARTED,
                         started,
                         at_position(state, here(ITERATION_STARTED), batch),
                         prior,
                     )
                     if trace or state[QUEUE] or state[STOP]:
-                        state = yield from self._after(ev.ITERATION_STARTED, state)
+                        state = yield from self.firing.after(ev.ITERATION_STARTED, state)
                         others = state._at.other_counts
-                    fetches_due, fetched_due, started_due, completed_due = self.dues
+                    fetches_due, fetched_due, started_due, completed_due = self.firing.dues
                 stage = ITERATION_STARTED
             if stage == ITERATION_STARTED:
                 try:
@@ -287,26 +271,26 @@ class Run(Generic[T, B]):
                     raise self._step_failed(self._not_a_state(new), state)
                 state, batch = new, None
                 if state[QUEUE]:
-                    state = yield from self._drain(at_position(state, here(STEPPED), None))
+                    state = yield from self.firing.drain(at_position(state, here(STEPPED), None))
                     others = state._at.other_counts
-                    fetches_due, fetched_due, started_due, completed_due = self.dues
+                    fetches_due, fetched_due, started_due, completed_due = self.firing.dues
             if completed >= completed_due:
                 prior, completed = (state, here(STEPPED), None), completed + 1
-                state = self._notify(
+                state = self.firing.notify(
                     ev.ITERATION_COMPLETED,
                     completed,
                     at_position(state, here(ITERATION_COMPLETED), None),
                     prior,
                 )
                 if trace or state[QUEUE] or state[STOP]:
-                    state = yield from self._after(ev.ITERATION_COMPLETED, state)
+                    state = yield from self.firing.after(ev.ITERATION_COMPLETED, state)
                     others = state._at.other_counts
-                fetches_due, fetched_due, started_due, completed_due = self.dues
+                fetches_due, fetched_due, started_due, completed_due = self.firing.dues
             else:
                 completed += 1
             stage = ITERATION_COMPLETED
             if state[STOP]:
-                _honour(at_position(state, here(stage), None), stage)
+                honour(at_position(state, here(stage), None), stage)
 
     def _step_failed(self, cause: Exception, given: State[T]) -> Failed:
         """The step raised ``cause`` (or returned no state) when given ``given``."""
@@ -359,115 +343,6 @@ class Run(Generic[T, B]):
 
     # -- firing -----------------------------------------------------------------------------
 
-    def _fire(
-        self, event: Event, count: int, prior: Prior[T], at: Position, batch: object
-    ) -> Trace[T]:
-        """Fire the ``count``-th ``event`` at ``at``, then the events it emitted; honour a
-        request at an iteration-level event."""
-        state = self._notify(event, count, at_position(prior[0], at, batch), prior)
-        return (yield from self._after(event, state))
-
-    def _after(self, event: Event, state: State[T]) -> Trace[T]:
-        """After ``event``'s listeners: show it to a tracer, fire the events they emitted, and
-        honour a request made at an iteration-level event."""
-        if self.trace:
-            yield event, state
-        if state[QUEUE]:
-            state = yield from self._drain(state)
-        if state[STOP] and state._at.stage in _HONOURED_AT_ONCE:
-            _honour(state, state._at.stage)
-        return state
-
-    def _fire_after(self, event: Event, state: State[T], at: Position, batch: object) -> Trace[T]:
-        """Fire ``event`` at ``at``, the position after ``state``'s (an epoch-level event)."""
-        return self._fire(event, at.count(type(event)), (state, state._at, state._batch), at, batch)
-
-    def _drain(self, state: State[T]) -> Trace[T]:
-        """Fire the queued events, first in first out (new ones join the back)."""
-        while state[QUEUE]:
-            head, rest = state._queue[0], state._queue[1:]
-            at = state._at.counted(type(head), state._at.stage)
-            prior: Prior[T] = (state, state._at, state._batch)
-            state = self._notify(
-                head, at.count(type(head)), state._with(AT, at)._with(QUEUE, rest), prior
-            )
-            if self.trace:
-                yield head, state
-        return state
-
-    def _notify(
-        self,
-        event: Event,
-        count: int,
-        state: State[T],
-        prior: Prior[T],
-        errors: list[Exception] | None = None,
-    ) -> State[T]:
-        """Run the listeners of the ``count``-th ``event`` due then: handlers, then taps.
-
-        A failure raises :class:`Failed` with the last good state made of ``prior``, or is
-        collected in ``errors`` when given (``ExceptionRaised``: every listener runs).
-        """
-        schedule = self.schedules.get(type(event))
-        if schedule is None or schedule.due > count:
-            return state
-        seen = state
-        for listener in schedule.due_at(count):
-            try:
-                if not listener.filter.passes(count, state, event):
-                    continue
-                new = listener.call(state, event)
-                if not listener.is_tap and new.__class__ is not State:
-                    raise HandlerReturnError(
-                        f"{listener.describe(event)} returned {new!r} instead of a State; "
-                        "return the state it was given, or a new one built from it "
-                        "(state.replace(value=...), state.put(...), state.terminate())"
-                    )
-            except Exception as exc:
-                if errors is None:
-                    last_good = at_position(*prior)
-                    raise Failed(exc, last_good, listener.describe(event), event) from exc
-                errors.append(exc)
-                continue
-            if not listener.is_tap:
-                state = new
-        if state._at is not seen._at:  # the position is the loop's, whatever a handler says
-            state = at_position(state, seen._at, seen._batch)
-        if self.registry.version != self.version:
-            self._reschedule(seen._at)
-        elif not self.trace and type(event) in ITERATION_KINDS:
-            self.dues[ITERATION_KINDS.index(type(event))] = schedule.due - 1
-        return state
-
-    def _reschedule(self, at: Position) -> None:
-        """Take the attachments as they are now, scheduled from the counts at ``at``."""
-        self.version, attachments = self.registry.snapshot()
-        self.schedules = schedules(attachments, at.count)
-        self.dues = _dues_of(self.schedules, self.trace)
-
-    def _fail(self, failure: Failed) -> Generator[Traced[T], None, NoReturn]:
-        """Fire ``ExceptionRaised`` on the last good state to all its listeners; raise."""
-        event = ev.ExceptionRaised(failure.cause)
-        last_good: State[T] = failure.state
-        at = last_good._at.counted(ev.ExceptionRaised, last_good._at.stage)
-        errors: list[Exception] = []
-        prior: Prior[T] = (last_good, last_good._at, last_good._batch)
-        seen = at_position(last_good, at, last_good._batch)
-        state = self._notify(event, at.count(ev.ExceptionRaised), seen, prior, errors)
-        if self.trace:
-            yield event, state
-        raise RunError(
-            state, failure.event, failure.origin, failure.cause, tuple(errors)
-        ) from failure.cause
-
-
-def _dues_of(schedules: Mapping[type[Event], Schedule], trace: bool) -> list[int]:
-    """For each iteration kind, the count from which its next event has listeners due (a
-    tracer looks at every event)."""
-    if trace:
-        return [-1] * len(ITERATION_KINDS)
-    return [schedules[k].due - 1 if k in schedules else NEVER for k in ITERATION_KINDS]
-
 
 def _empty_data() -> ValueError:
     return ValueError(
@@ -475,23 +350,6 @@ def _empty_data() -> ValueError:
         "at least one batch; pass non-empty, re-iterable data (a one-shot iterator cut by "
         "terminate_epoch() cannot start a new epoch), or epoch_length=N"
     )
-
-
-def _honour(state: State[T], stage: int) -> NoReturn:
-    """End the run or the epoch as ``state`` requests, after the event of ``stage``."""
-    if state._stop & STOP_RUN:
-        raise StopRun(state)
-    if stage in (STARTED, EPOCH_STARTED):
-        event = ev.STARTED if stage == STARTED else ev.EPOCH_STARTED
-        kind = type(event).__name__
-        refusal = TerminateEpochRefused(
-            f"terminate_epoch() was requested during {kind}, where there is no epoch to cut "
-            "short; request it from an iteration-level event (IterationStarted, "
-            "IterationCompleted, ...) or call terminate() to end the run"
-        )
-        dropped = state._with(STOP, state._stop & ~STOP_EPOCH)
-        raise Failed(refusal, dropped, f"terminate_epoch() on {kind}", event)
-    raise StopEpoch(state)
 
 
 def _after_epoch(state: State[T]) -> State[T]:

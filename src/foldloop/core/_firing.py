@@ -1,0 +1,181 @@
+"""Firing an event: its listeners due at its count (handlers, then taps), then the events
+they emitted, first in first out; a failure becomes ``ExceptionRaised`` and a ``RunError``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Mapping
+from typing import Generic, NoReturn, TypeVar
+
+from . import _events as ev
+from ._dispatch import NEVER, Schedule, schedules
+from ._errors import HandlerReturnError, RunError, TerminateEpochRefused
+from ._events import ITERATION_KINDS, Event
+from ._position import (
+    DATA_EXHAUSTED,
+    EPOCH_STARTED,
+    GET_BATCH_COMPLETED,
+    GET_BATCH_STARTED,
+    ITERATION_STARTED,
+    STARTED,
+    Position,
+)
+from ._registry import Registry
+from ._signals import Failed, StopEpoch, StopRun
+from ._state import AT, QUEUE, STOP, STOP_EPOCH, STOP_RUN, State
+
+T = TypeVar("T")
+
+Traced = tuple[Event, State[T]]
+Trace = Generator[Traced[T], None, State[T]]
+
+_new_state = tuple.__new__  # a State without its constructor's checks: the hot path
+# After these events a request takes effect at once (the others' are honoured where noted).
+_HONOURED_AT_ONCE = frozenset(
+    {GET_BATCH_STARTED, GET_BATCH_COMPLETED, ITERATION_STARTED, DATA_EXHAUSTED}
+)
+
+Prior = tuple[State[T], Position, object]
+"""What the last good state is made of: a state, the position before an event, the batch."""
+
+
+def at_position(state: State[T], position: Position, batch: object) -> State[T]:
+    """``state`` moved to ``position``, holding the drawn ``batch`` (None once stepped)."""
+    return _new_state(State, (state[0], position, state[2], state[3], state[4], state[5], batch))
+
+
+class Firing(Generic[T]):
+    """The listeners of one run, scheduled, and how events reach them."""
+
+    def __init__(self, registry: Registry, trace: bool) -> None:
+        self.registry = registry
+        self.trace = trace
+        self.version = -1
+        self.schedules: dict[type[Event], Schedule] = {}
+        self.dues: list[int] = []  # per iteration kind, set with the schedules
+
+    def fire(
+        self, event: Event, count: int, prior: Prior[T], at: Position, batch: object
+    ) -> Trace[T]:
+        """Fire the ``count``-th ``event`` at ``at``, then the events it emitted; honour a
+        request at an iteration-level event."""
+        state = self.notify(event, count, at_position(prior[0], at, batch), prior)
+        return (yield from self.after(event, state))
+
+    def after(self, event: Event, state: State[T]) -> Trace[T]:
+        """After ``event``'s listeners: show it to a tracer, fire the events they emitted, and
+        honour a request made at an iteration-level event."""
+        if self.trace:
+            yield event, state
+        if state[QUEUE]:
+            state = yield from self.drain(state)
+        if state[STOP] and state._at.stage in _HONOURED_AT_ONCE:
+            honour(state, state._at.stage)
+        return state
+
+    def fire_after(self, event: Event, state: State[T], at: Position, batch: object) -> Trace[T]:
+        """Fire ``event`` at ``at``, the position after ``state``'s (an epoch-level event)."""
+        return self.fire(event, at.count(type(event)), (state, state._at, state._batch), at, batch)
+
+    def drain(self, state: State[T]) -> Trace[T]:
+        """Fire the queued events, first in first out (new ones join the back)."""
+        while state[QUEUE]:
+            head, rest = state._queue[0], state._queue[1:]
+            at = state._at.counted(type(head), state._at.stage)
+            prior: Prior[T] = (state, state._at, state._batch)
+            state = self.notify(
+                head, at.count(type(head)), state._with(AT, at)._with(QUEUE, rest), prior
+            )
+            if self.trace:
+                yield head, state
+        return state
+
+    def notify(
+        self,
+        event: Event,
+        count: int,
+        state: State[T],
+        prior: Prior[T],
+        errors: list[Exception] | None = None,
+    ) -> State[T]:
+        """Run the listeners of the ``count``-th ``event`` due then: handlers, then taps.
+
+        A failure raises :class:`Failed` with the last good state made of ``prior``, or is
+        collected in ``errors`` when given (``ExceptionRaised``: every listener runs).
+        """
+        schedule = self.schedules.get(type(event))
+        if schedule is None or schedule.due > count:
+            return state
+        seen = state
+        for listener in schedule.due_at(count):
+            try:
+                if not listener.filter.passes(count, state, event):
+                    continue
+                new = listener.call(state, event)
+                if not listener.is_tap and new.__class__ is not State:
+                    raise HandlerReturnError(
+                        f"{listener.describe(event)} returned {new!r} instead of a State; "
+                        "return the state it was given, or a new one built from it "
+                        "(state.replace(value=...), state.put(...), state.terminate())"
+                    )
+            except Exception as exc:
+                if errors is None:
+                    last_good = at_position(*prior)
+                    raise Failed(exc, last_good, listener.describe(event), event) from exc
+                errors.append(exc)
+                continue
+            if not listener.is_tap:
+                state = new
+        if state._at is not seen._at:  # the position is the loop's, whatever a handler says
+            state = at_position(state, seen._at, seen._batch)
+        if self.registry.version != self.version:
+            self.reschedule(seen._at)
+        elif not self.trace and type(event) in ITERATION_KINDS:
+            self.dues[ITERATION_KINDS.index(type(event))] = schedule.due - 1
+        return state
+
+    def reschedule(self, at: Position) -> None:
+        """Take the attachments as they are now, scheduled from the counts at ``at``."""
+        self.version, attachments = self.registry.snapshot()
+        self.schedules = schedules(attachments, at.count)
+        self.dues = _dues_of(self.schedules, self.trace)
+
+    def fail(self, failure: Failed) -> Generator[Traced[T], None, NoReturn]:
+        """Fire ``ExceptionRaised`` on the last good state to all its listeners; raise."""
+        event = ev.ExceptionRaised(failure.cause)
+        last_good: State[T] = failure.state
+        at = last_good._at.counted(ev.ExceptionRaised, last_good._at.stage)
+        errors: list[Exception] = []
+        prior: Prior[T] = (last_good, last_good._at, last_good._batch)
+        seen = at_position(last_good, at, last_good._batch)
+        state = self.notify(event, at.count(ev.ExceptionRaised), seen, prior, errors)
+        if self.trace:
+            yield event, state
+        raise RunError(
+            state, failure.event, failure.origin, failure.cause, tuple(errors)
+        ) from failure.cause
+
+
+def _dues_of(schedules: Mapping[type[Event], Schedule], trace: bool) -> list[int]:
+    """For each iteration kind, the count from which its next event has listeners due (a
+    tracer looks at every event)."""
+    if trace:
+        return [-1] * len(ITERATION_KINDS)
+    return [schedules[k].due - 1 if k in schedules else NEVER for k in ITERATION_KINDS]
+
+
+def honour(state: State[T], stage: int) -> NoReturn:
+    """End the run or the epoch as ``state`` requests, after the event of ``stage``."""
+    if state._stop & STOP_RUN:
+        raise StopRun(state)
+    if stage in (STARTED, EPOCH_STARTED):
+        event = ev.STARTED if stage == STARTED else ev.EPOCH_STARTED
+        kind = type(event).__name__
+        refusal = TerminateEpochRefused(
+            f"terminate_epoch() was requested during {kind}, where there is no epoch to cut "
+            "short; request it from an iteration-level event (IterationStarted, "
+            "IterationCompleted, ...) or call terminate() to end the run"
+        )
+        dropped = state._with(STOP, state._stop & ~STOP_EPOCH)
+        raise Failed(refusal, dropped, f"terminate_epoch() on {kind}", event)
+    raise StopEpoch(state)
