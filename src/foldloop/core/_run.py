@@ -187,7 +187,11 @@ class Run(Generic[T, B]):
                  fetches, fetched, started, completed, others),
             )  # fmt: skip
 
-        length, last, trace = state.epoch_length, state.max_iters or NEVER, self.firing.trace
+        length, last, trace = (
+            state.epoch_length or NEVER,
+            state.max_iters or NEVER,
+            self.firing.trace,
+        )
         has_data, step, batch, it = (
             self.data is not None,
             self.step,
@@ -198,7 +202,7 @@ class Run(Generic[T, B]):
         prior: Prior[T]
         while True:
             if stage == ITERATION_COMPLETED or stage == EPOCH_STARTED:  # noqa: SIM109 (hot path: builds no tuple)
-                if epoch_iteration == length:
+                if epoch_iteration >= length:  # >=: no counter can run past its bound
                     return at_position(state, here(stage), None), False
                 if iteration >= last:
                     raise StopRun(at_position(state, here(stage), None))
@@ -218,7 +222,7 @@ class Run(Generic[T, B]):
                     fetches += 1
                 stage = GET_BATCH_STARTED
             if stage == GET_BATCH_STARTED or stage == DATA_EXHAUSTED:  # noqa: SIM109 (as above)
-                if epoch_iteration == length:  # resumed with a length learnt after its last batch
+                if epoch_iteration >= length:  # resumed with a length learnt after its last batch
                     return at_position(state, here(stage), None), False
                 try:
                     batch = next(it)
