@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import warnings
+from collections.abc import Callable
 
 from hypothesis import assume, given
 
@@ -41,9 +42,17 @@ def test_continuing_an_ended_run_gives_the_same_state_with_run_and_scan(shape: R
         except RunError:
             ended = None
         assume(ended is not None and ended.terminated)  # a terminated run has more to do
-        ran = loop.run(ended, data)
-        scanned = [state for _, state in loop.scan(ended, data)]
-    assert ran == (scanned[-1] if scanned else ended)  # a finished run is given back as it is
+        ran = _outcome(lambda: [loop.run(ended, data)])
+        scanned = _outcome(lambda: [state for _, state in loop.scan(ended, data)] or [ended])
+    assert ran == scanned  # the same end, or the same failure with the same last good state
+
+
+def _outcome(states: Callable[[], list[State[int]]]) -> tuple[bool, State[int]]:
+    """Whether continuing failed, and the last state (or the one the failure carries)."""
+    try:
+        return False, states()[-1]
+    except RunError as error:
+        return True, error.state
 
 
 def test_attaching_from_four_threads_loses_no_attachment() -> None:
