@@ -16,7 +16,7 @@ from hypothesis import assume, given
 
 from foldloop import DataWarning, IterationCompleted, Loop, RunError, Started, State, on, once
 from foldloop.metrics import METRICS, Average, attach_metrics
-from foldloop.testing import RunShape, run_shapes, shape_data, shape_loop
+from foldloop.testing import RunShape, run_shape, run_shapes, shape_data, shape_loop
 
 
 def test_a_run_terminated_at_an_epochs_last_batch_continues_alike_in_run_and_scan() -> None:
@@ -34,14 +34,10 @@ def test_a_run_terminated_at_an_epochs_last_batch_continues_alike_in_run_and_sca
 def test_continuing_an_ended_run_gives_the_same_state_with_run_and_scan(shape: RunShape) -> None:
     loop = shape_loop(shape)
     data = shape_data(shape)
-    limits = {"epoch_length": shape.epoch_length, "max_iters": shape.max_iters}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataWarning)
-        try:
-            ended = loop.run(0, data, max_epochs=shape.max_epochs, **limits)
-        except RunError:
-            ended = None
-        assume(ended is not None and ended.terminated)  # a terminated run has more to do
+        failed, ended = run_shape(shape)
+        assume(not failed and ended.terminated)  # a terminated run has more to do
         ran = _outcome(lambda: [loop.run(ended, data)])
         scanned = _outcome(lambda: [state for _, state in loop.scan(ended, data)] or [ended])
     assert ran == scanned  # the same end, or the same failure with the same last good state
