@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sized
 from typing import TypeVar
 
-from ._position import BOUNDARY
-from ._state import LIMITS, Limits, State
+from ._position import BOUNDARY, Limits
+from ._state import LIMITS, State
 
 T = TypeVar("T")
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
-from ._callables import fit, name_of
+from ._attachers import Attacher, AttacherWithArguments
 from ._events import Event
-from ._filters import Filter
 from ._limits import finished, settle_limits
 from ._registry import Handle, Registry
 from ._run import Run
 from ._state import State
-from ._triggers import Trigger, as_trigger, filters_repr
+from ._triggers import Trigger
 
 T = TypeVar("T")
 B = TypeVar("B")
@@ -87,7 +86,7 @@ class Loop(Generic[T, B_contra]):
         >>> loop.run(0, None, epoch_length=1).value
         7
         """
-        return self._add(trigger, handler, args, kwargs, is_tap=False)
+        return self._registry.attach(trigger, handler, args, kwargs, is_tap=False)
 
     @overload
     def tap(
@@ -135,19 +134,19 @@ class Loop(Generic[T, B_contra]):
         >>> _ = loop.run(0, [3, 4])
         last batch 4
         """
-        return self._add(trigger, fn, args, kwargs, is_tap=True)
+        return self._registry.attach(trigger, fn, args, kwargs, is_tap=True)
 
     @overload
-    def on(self, trigger: Trigger[E] | type[E], /) -> _Attacher[T, E]: ...
+    def on(self, trigger: Trigger[E] | type[E], /) -> Attacher[T, E]: ...
 
     @overload
     def on(
         self, trigger: Trigger[E] | type[E], /, *args: object, **kwargs: object
-    ) -> _AttacherWithArguments[T, E]: ...
+    ) -> AttacherWithArguments[T, E]: ...
 
     def on(
         self, trigger: Trigger[E] | type[E], /, *args: object, **kwargs: object
-    ) -> _Attacher[T, E] | _AttacherWithArguments[T, E]:
+    ) -> Attacher[T, E] | AttacherWithArguments[T, E]:
         """Decorator form of :meth:`attach`; returns the function unchanged.
 
         Without extra arguments mypy checks the handler against the trigger's event kinds;
@@ -164,11 +163,11 @@ class Loop(Generic[T, B_contra]):
         """
 
         def attach(fn: Callable[..., State[T]]) -> Handle:
-            return self._add(trigger, fn, args, kwargs, is_tap=False)
+            return self._registry.attach(trigger, fn, args, kwargs, is_tap=False)
 
         if args or kwargs:
-            return _AttacherWithArguments(attach)
-        return _Attacher(attach)
+            return AttacherWithArguments(attach)
+        return Attacher(attach)
 
     def detach(
         self,
@@ -189,16 +188,7 @@ class Loop(Generic[T, B_contra]):
         >>> loop.has(print)
         False
         """
-        if isinstance(handle_or_fn, Handle):
-            handle_or_fn.remove()
-            return
-        kinds = None if trigger is None else frozenset(as_trigger(trigger).filters)
-        ids = self._registry.matching(handle_or_fn, kinds)
-        if not ids:
-            on = "" if trigger is None else f" on {as_trigger(trigger)!r}"
-            raise ValueError(f"{name_of(handle_or_fn)} is not attached to this loop{on}")
-        for attachment_id in ids:
-            self._registry.remove(attachment_id, kinds)
+        self._registry.detach(handle_or_fn, trigger)
 
     def has(
         self,
@@ -213,10 +203,7 @@ class Loop(Generic[T, B_contra]):
         >>> loop.has(print, Started), loop.has(len)
         (True, False)
         """
-        if isinstance(handle_or_fn, Handle):
-            return handle_or_fn.active
-        kinds = None if trigger is None else frozenset(as_trigger(trigger).filters)
-        return bool(self._registry.matching(handle_or_fn, kinds))
+        return self._registry.has(handle_or_fn, trigger)
 
     @overload
     def run(
@@ -330,63 +317,3 @@ class Loop(Generic[T, B_contra]):
         """The state to run from, with the run's limits; arguments are checked here."""
         state = initial if isinstance(initial, State) else State(value=initial)
         return settle_limits(state, data, max_epochs, epoch_length, max_iters)
-
-    def _add(
-        self,
-        trigger: Trigger[E] | type[E],
-        fn: Callable[..., object],
-        args: tuple[object, ...],
-        kwargs: dict[str, object],
-        *,
-        is_tap: bool,
-    ) -> Handle:
-        filters = as_trigger(trigger).filters
-        what = "tap" if is_tap else "handler"
-        if args and isinstance(args[0], Filter):
-            fixed = " | ".join(f"on({kind.__name__}, {args[0]!r})" for kind in filters)
-            raise TypeError(
-                f"{args[0]!r} was given as an extra argument of the {what}; a filter belongs in "
-                f"the trigger: write loop.attach({fixed}, fn) or @loop.on({fixed})"
-            )
-        call = fit(fn, args, kwargs, allow_bare=is_tap, where=f"{what} on {filters_repr(filters)}")
-        return self._registry.add(fn, call, filters, is_tap=is_tap, name=name_of(fn))
-
-
-class _Attacher(Generic[T, E]):
-    """The decorator returned by :meth:`Loop.on` without extra arguments."""
-
-    def __init__(self, attach: Callable[[Callable[..., State[T]]], object]) -> None:
-        self._attach = attach
-
-    @overload
-    def __call__(
-        self, fn: Callable[[State[T], E], State[T]], /
-    ) -> Callable[[State[T], E], State[T]]: ...
-
-    @overload
-    def __call__(self, fn: Callable[[State[T]], State[T]], /) -> Callable[[State[T]], State[T]]: ...
-
-    def __call__(self, fn: Callable[..., State[T]], /) -> Callable[..., State[T]]:
-        self._attach(fn)
-        return fn
-
-
-class _AttacherWithArguments(Generic[T, E]):
-    """The decorator returned by :meth:`Loop.on` with extra arguments (checked at attach)."""
-
-    def __init__(self, attach: Callable[[Callable[..., State[T]]], object]) -> None:
-        self._attach = attach
-
-    @overload
-    def __call__(
-        self, fn: Callable[Concatenate[State[T], E, P], State[T]], /
-    ) -> Callable[Concatenate[State[T], E, P], State[T]]: ...
-
-    @overload
-    def __call__(
-        self, fn: Callable[Concatenate[State[T], P], State[T]], /
-    ) -> Callable[Concatenate[State[T], P], State[T]]: ...
-
-    def __call__(self, fn: Callable[..., State[T]], /) -> Callable[..., State[T]]:
-        self._attach(fn)
-        return fn

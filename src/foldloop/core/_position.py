@@ -12,7 +12,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final, NamedTuple, cast
 
-from ._events import Event, GetBatchCompleted, GetBatchStarted, IterationCompleted, IterationStarted
+from ._events import (
+    ITERATION_KINDS,
+    Event,
+    GetBatchCompleted,
+    GetBatchStarted,
+    IterationCompleted,
+    IterationStarted,
+)
 
 # Stages: the last built-in step a run took. Plain ints, compared on the loop's hot path.
 IDLE: Final = 0  # a fresh state: no run yet
@@ -96,3 +103,38 @@ def counts_of(position: Position) -> dict[type[Event], int]:
     counts = {kind: cast(int, position[i]) for kind, i in ITERATION_KIND_FIELDS.items()}
     counts = {kind: n for kind, n in counts.items() if n}
     return {**counts, **position.other_counts}
+
+
+class Limits(NamedTuple):
+    """Where a run ends: ``max_epochs`` or ``max_iters``, and the epoch's length."""
+
+    max_epochs: int | None
+    epoch_length: int | None
+    max_iters: int | None
+
+
+def position_of(epoch: int, iteration: int, counts: Mapping[type[Event], int]) -> Position:
+    """The position a fresh ``State(...)`` starts from, after checking its arguments."""
+    for kind, n in counts.items():
+        given: object = kind  # typed as an event kind, but it comes from the caller
+        if not (isinstance(given, type) and issubclass(given, Event)):
+            raise TypeError(f"counts are keyed by event kinds (Event subclasses), got {kind!r}")
+        require_count(f"counts[{kind.__name__}]", n)
+    return Position(
+        epoch=require_count("epoch", epoch),
+        iteration=require_count("iteration", iteration),
+        get_batch_started=counts.get(GetBatchStarted, 0),
+        get_batch_completed=counts.get(GetBatchCompleted, 0),
+        iteration_started=counts.get(IterationStarted, 0),
+        iteration_completed=counts.get(IterationCompleted, 0),
+        other_counts={k: n for k, n in counts.items() if k not in ITERATION_KINDS and n},
+    )
+
+
+def require_count(name: str, value: object) -> int:
+    """``value``, checked to be a whole number >= 0 (``name`` says what it is)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, got {value!r} of type {type(value).__name__}")
+    if value < 0:
+        raise ValueError(f"{name} must be >= 0, got {value}")
+    return value

@@ -13,9 +13,10 @@ from typing import Any
 
 import attrs
 
-from ._callables import Call
+from ._callables import Call, fit, name_of
 from ._events import Event
 from ._filters import Filter
+from ._triggers import Trigger, as_trigger, filters_repr
 
 
 @attrs.frozen
@@ -62,6 +63,55 @@ class Registry:
             )
             self.version += 1
         return Handle(self, attachment_id)
+
+    def attach(
+        self,
+        trigger: Trigger[Event] | type[Event],
+        fn: Callable[..., object],
+        args: tuple[object, ...],
+        kwargs: Mapping[str, object],
+        *,
+        is_tap: bool,
+    ) -> Handle:
+        """Attach ``fn`` (with ``args``/``kwargs``) on ``trigger``, after checking it fits."""
+        filters = as_trigger(trigger).filters
+        what = "tap" if is_tap else "handler"
+        if args and isinstance(args[0], Filter):
+            fixed = " | ".join(f"on({kind.__name__}, {args[0]!r})" for kind in filters)
+            raise TypeError(
+                f"{args[0]!r} was given as an extra argument of the {what}; a filter belongs in "
+                f"the trigger: write loop.attach({fixed}, fn) or @loop.on({fixed})"
+            )
+        call = fit(fn, args, kwargs, allow_bare=is_tap, where=f"{what} on {filters_repr(filters)}")
+        return self.add(fn, call, filters, is_tap=is_tap, name=name_of(fn))
+
+    def detach(
+        self,
+        handle_or_fn: Handle | Callable[..., object],
+        trigger: Trigger[Event] | type[Event] | None,
+    ) -> None:
+        """Remove an attachment, or every attachment of a function (on ``trigger``)."""
+        if isinstance(handle_or_fn, Handle):
+            handle_or_fn.remove()
+            return
+        kinds = None if trigger is None else frozenset(as_trigger(trigger).filters)
+        ids = self.matching(handle_or_fn, kinds)
+        if not ids:
+            on = "" if trigger is None else f" on {as_trigger(trigger)!r}"
+            raise ValueError(f"{name_of(handle_or_fn)} is not attached to this loop{on}")
+        for attachment_id in ids:
+            self.remove(attachment_id, kinds)
+
+    def has(
+        self,
+        handle_or_fn: Handle | Callable[..., object],
+        trigger: Trigger[Event] | type[Event] | None,
+    ) -> bool:
+        """Whether the handle is active, or the function is attached (on ``trigger``)."""
+        if isinstance(handle_or_fn, Handle):
+            return handle_or_fn.active
+        kinds = None if trigger is None else frozenset(as_trigger(trigger).filters)
+        return bool(self.matching(handle_or_fn, kinds))
 
     def remove(self, attachment_id: int, kinds: frozenset[type[Event]] | None = None) -> None:
         """Remove an attachment, or only its ``kinds`` when given."""

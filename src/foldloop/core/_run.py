@@ -35,15 +35,14 @@ built only for whoever looks: the step, a due handler or tap, a tracer (``scan``
 
 from __future__ import annotations
 
-import itertools
-import warnings
 from collections.abc import Callable, Generator, Iterable, Iterator
 from typing import Generic, TypeVar, cast
 
 from . import _events as ev
 from ._callables import name_of
+from ._data import done, ends_epoch, open_data
 from ._dispatch import NEVER
-from ._errors import DataWarning, HandlerReturnError
+from ._errors import HandlerReturnError
 from ._firing import Firing, Prior, Trace, Traced, at_position, honour
 from ._position import (
     BOUNDARY,
@@ -130,7 +129,7 @@ class Run(Generic[T, B]):
             state, stage = _after_epoch(state), BOUNDARY
         while True:
             if stage == BOUNDARY:
-                if _done(state):
+                if done(state):
                     return state
                 at = state._at._replace(epoch=state.epoch + 1, epoch_iteration=0)
                 at = at.counted(ev.EpochStarted, EPOCH_STARTED)
@@ -157,7 +156,7 @@ class Run(Generic[T, B]):
             state, ran_out = yield from self._iterations(state, stage)
             if not ran_out:
                 return state
-            if self._epoch_ends_without_data(state):
+            if ends_epoch(state):
                 if state.epoch_length is None:  # the first pass told the epoch's length
                     state = state._with(
                         LIMITS, state._limits._replace(epoch_length=state.epoch_iteration)
@@ -296,6 +295,12 @@ class Run(Generic[T, B]):
             if state[STOP]:
                 honour(at_position(state, here(stage), None), stage)
 
+    def _open(self, drawn: int) -> Iterator[B]:
+        """The data's iterator, opened at ``drawn`` batches into the pass when not open yet."""
+        if self.iterator is None:
+            self.iterator = open_data(self.data, drawn)
+        return self.iterator
+
     def _step_failed(self, cause: Exception, given: State[T]) -> Failed:
         """The step raised ``cause`` (or returned no state) when given ``given``."""
         return Failed(cause, given, f"the step {name_of(self.step)!r}", None)
@@ -309,64 +314,12 @@ class Run(Generic[T, B]):
 
     # -- the data ---------------------------------------------------------------------------
 
-    def _open(self, drawn: int) -> Iterator[B]:
-        """The data's iterator at ``drawn`` batches into the current pass (opened once)."""
-        if self.iterator is None:
-            if self.data is None:  # data=None: the loop is a Loop[T, None]
-                self.iterator = cast(Iterator[B], itertools.repeat(None))
-            else:
-                self.iterator = iter(self.data)
-                if self.iterator is not self.data and drawn:  # a one-shot iterator is as it is
-                    next(itertools.islice(self.iterator, drawn, drawn), None)
-        return self.iterator
-
-    def _epoch_ends_without_data(self, state: State[T]) -> bool:
-        """The data ran out at ``state``: True when that ends the epoch, not a new pass."""
-        if state.epoch_length is None:
-            if state.epoch_iteration == 0:
-                raise Failed(_empty_data(), state, "drawing a batch from the data", None)
-            return True
-        if state._at.stage != DATA_EXHAUSTED:
-            return False
-        if state.max_iters is not None and state.epoch_iteration == 0:
-            dry = ValueError(
-                f"the data ran out for good at iteration {state.iteration}, before "
-                f"max_iters={state.max_iters}: a one-shot iterator cannot start a new pass; "
-                "pass a re-iterable (a list, a DataLoader) or a smaller max_iters"
-            )
-            raise Failed(dry, state, "drawing a batch from the data", None)
-        if not _done(state):
-            warnings.warn(
-                f"the data ran out again right after a new pass began, at iteration "
-                f"{state.iteration} of epoch {state.epoch}: a one-shot iterator cannot be "
-                "iterated twice; pass a re-iterable (a list, a DataLoader) or a longer one",
-                DataWarning,
-                stacklevel=2,
-            )
-        return True
-
-    # -- firing -----------------------------------------------------------------------------
-
-
-def _empty_data() -> ValueError:
-    return ValueError(
-        "the data yielded no batch in this epoch and its length is unknown: an epoch needs "
-        "at least one batch; pass non-empty, re-iterable data (a one-shot iterator cut by "
-        "terminate_epoch() cannot start a new epoch), or epoch_length=N"
-    )
-
 
 def _after_epoch(state: State[T]) -> State[T]:
     """After ``EpochCompleted``: an epoch request is spent; a run request ends the run."""
     if state._stop & STOP_RUN:
         raise StopRun(state)
     return state._with(STOP, 0) if state._stop else state
-
-
-def _done(state: State[T]) -> bool:
-    if state.max_iters is not None and state.iteration >= state.max_iters:
-        return True
-    return state.max_epochs is not None and state.epoch >= state.max_epochs
 
 
 def _resume_point(at: Position) -> int:

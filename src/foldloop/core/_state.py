@@ -5,18 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from operator import itemgetter
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
-from ._events import (
-    BUILT_IN_KINDS,
-    ITERATION_KINDS,
-    Event,
-    GetBatchCompleted,
-    GetBatchStarted,
-    IterationCompleted,
-    IterationStarted,
-)
-from ._position import COMPLETED, IDLE, Position, counts_of
+from ._events import BUILT_IN_KINDS, Event
+from ._position import COMPLETED, IDLE, Limits, Position, counts_of, position_of, require_count
 from ._slots import Slot, _Missing
 
 T = TypeVar("T")
@@ -27,43 +19,9 @@ STOP_EPOCH = 1
 STOP_RUN = 2
 
 
-def _position_of(epoch: int, iteration: int, counts: Mapping[type[Event], int]) -> Position:
-    """The position a fresh ``State(...)`` starts from, after checking its arguments."""
-    for kind, n in counts.items():
-        given: object = kind  # typed as an event kind, but it comes from the caller
-        if not (isinstance(given, type) and issubclass(given, Event)):
-            raise TypeError(f"counts are keyed by event kinds (Event subclasses), got {kind!r}")
-        _require_count(f"counts[{kind.__name__}]", n)
-    return Position(
-        epoch=_require_count("epoch", epoch),
-        iteration=_require_count("iteration", iteration),
-        get_batch_started=counts.get(GetBatchStarted, 0),
-        get_batch_completed=counts.get(GetBatchCompleted, 0),
-        iteration_started=counts.get(IterationStarted, 0),
-        iteration_completed=counts.get(IterationCompleted, 0),
-        other_counts={k: n for k, n in counts.items() if k not in ITERATION_KINDS and n},
-    )
-
-
-def _require_count(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int, got {value!r} of type {type(value).__name__}")
-    if value < 0:
-        raise ValueError(f"{name} must be >= 0, got {value}")
-    return value
-
-
 # Where a state keeps each part: a State is a tuple (the cheapest immutable record to build,
 # about a third of the cost of a frozen attrs instance; the loop builds one per iteration).
 VALUE, AT, LIMITS, SLOTS, QUEUE, STOP, BATCH = range(7)
-
-
-class Limits(NamedTuple):
-    """Where a run ends: ``max_epochs`` or ``max_iters``, and the epoch's length."""
-
-    max_epochs: int | None
-    epoch_length: int | None
-    max_iters: int | None
 
 
 class State(tuple[object, ...], Generic[T]):
@@ -76,9 +34,11 @@ class State(tuple[object, ...], Generic[T]):
     A state is a record in the form of a tuple (as a ``NamedTuple`` is): its parts are read by
     name; two states are equal when all but the batch they hold are equal.
 
-    >>> s = State(value=0)
-    >>> s.epoch, s.iteration, s.count(Event)
-    (0, 0, 0)
+    >>> s = State(value=0, epoch=2, iteration=7, max_epochs=3)
+    >>> s.epoch, s.iteration, s.epoch_iteration, s.max_epochs, s.epoch_length, s.max_iters
+    (2, 7, 0, 3, None, None)
+    >>> s.running, s.terminated, s.terminate().terminate_requested, s.pending, s.count(Event)
+    (False, False, True, (), 0)
     >>> s.replace(value=1).value
     1
     >>> s.value  # the old state is untouched
@@ -103,9 +63,9 @@ class State(tuple[object, ...], Generic[T]):
             ("epoch_length", epoch_length),
             ("max_iters", max_iters),
         ):
-            if limit is not None and _require_count(name, limit) == 0:
+            if limit is not None and require_count(name, limit) == 0:
                 raise ValueError(f"{name} must be >= 1 or None, got 0")
-        position = _position_of(epoch, iteration, counts or {})
+        position = position_of(epoch, iteration, counts or {})
         limits = Limits(max_epochs, epoch_length, max_iters)
         return tuple.__new__(cls, (value, position, limits, {}, (), 0, None))
 
@@ -169,110 +129,62 @@ class State(tuple[object, ...], Generic[T]):
 
     @property
     def max_epochs(self) -> int | None:
-        """The run ends after this epoch (None: it ends at ``max_iters``, or is not set yet).
-
-        >>> State(value=None, max_epochs=2).max_epochs
-        2
-        """
+        """The run ends after this epoch (None: it ends at ``max_iters``, or is not set yet)."""
         return self._limits.max_epochs
 
     @property
     def epoch_length(self) -> int | None:
-        """Iterations per epoch; None until given or learnt from the data's end.
-
-        >>> State(value=None, epoch_length=5).epoch_length
-        5
-        """
+        """Iterations per epoch; None until given or learnt from the data's end."""
         return self._limits.epoch_length
 
     @property
     def max_iters(self) -> int | None:
-        """The run ends at this iteration (None: it ends at ``max_epochs``).
-
-        >>> State(value=None, max_iters=100).max_iters
-        100
-        """
+        """The run ends at this iteration (None: it ends at ``max_epochs``)."""
         return self._limits.max_iters
 
     @property
     def epoch(self) -> int:
-        """The current epoch, from 1 once the first ``EpochStarted`` fired.
-
-        >>> State(value=None, epoch=2).epoch
-        2
-        """
+        """The current epoch, from 1 once the first ``EpochStarted`` fired."""
         return self._at.epoch
 
     @property
     def iteration(self) -> int:
-        """Iterations done (started) in the run's whole history.
-
-        >>> State(value=None, iteration=7).iteration
-        7
-        """
+        """Iterations done (started) in the run's whole history."""
         return self._at.iteration
 
     @property
     def epoch_iteration(self) -> int:
-        """Iterations done in the current epoch (Ignite's ``iter_counter``).
-
-        >>> State(value=None).epoch_iteration
-        0
-        """
+        """Iterations done in the current epoch (Ignite's ``iter_counter``)."""
         return self._at.epoch_iteration
 
     @property
     def running(self) -> bool:
-        """True while inside a run: ``Started`` fired and the run has not ended.
-
-        >>> State(value=None).running
-        False
-        """
+        """True while inside a run: ``Started`` fired and the run has not ended."""
         return self._at.stage not in (IDLE, COMPLETED)
 
     @property
     def terminated(self) -> bool:
-        """True when the last run ended by ``terminate()`` (or ``max_iters`` mid-epoch).
-
-        >>> State(value=None).terminated
-        False
-        """
+        """True when the last run ended by ``terminate()`` (or ``max_iters`` mid-epoch)."""
         return self._at.terminated
 
     @property
     def terminate_requested(self) -> bool:
-        """True when a handler asked to end the run (:meth:`terminate`).
-
-        >>> State(value=None).terminate().terminate_requested
-        True
-        """
+        """True when a handler asked to end the run (:meth:`terminate`)."""
         return bool(self._stop & STOP_RUN)
 
     @property
     def terminate_epoch_requested(self) -> bool:
-        """True when a handler asked to end the epoch (:meth:`terminate_epoch`).
-
-        >>> State(value=None).terminate_epoch().terminate_epoch_requested
-        True
-        """
+        """True when a handler asked to end the epoch (:meth:`terminate_epoch`)."""
         return bool(self._stop & STOP_EPOCH)
 
     @property
     def pending(self) -> tuple[Event, ...]:
-        """Events emitted and not fired yet, first to fire first.
-
-        >>> State(value=None).emit(Event()).pending
-        (Event(),)
-        """
+        """Events emitted and not fired yet, first to fire first."""
         return self._queue
 
     @property
     def counts(self) -> Mapping[type[Event], int]:
-        """A read-only view of every kind's count.
-
-        >>> dict(State(value=None).counts)
-        {}
-        """
+        """A read-only view of every kind's count."""
         return MappingProxyType(counts_of(self._at))
 
     def count(self, kind: type[Event]) -> int:
