@@ -24,8 +24,9 @@ _SHAPES = ("(state, event, *args)", "(state, *args)", "(*args)")
 def name_of(fn: object) -> str:
     """A readable name for ``fn`` in error messages.
 
-    >>> name_of(len)
-    'len'
+    Example:
+        >>> name_of(len)
+        'len'
     """
     return str(getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or repr(fn))
 
@@ -53,9 +54,10 @@ def fit(
     Raises:
         TypeError: ``fn`` is not callable, or none of the accepted shapes binds.
 
-    >>> call = fit(lambda state, k: state + k, (10,), {}, allow_bare=False, where="test")
-    >>> call(1, None)
-    11
+    Example:
+        >>> call = fit(lambda state, k: state + k, (10,), {}, allow_bare=False, where="test")
+        >>> call(1, None)
+        11
     """
     if not callable(fn):
         raise TypeError(f"{where}: expected a function, got {fn!r} of type {type(fn).__name__}")

@@ -15,11 +15,12 @@ class Event:
 
     Subclass it for a custom event; filters work on it through the automatic per-kind count.
 
-    >>> @attrs.frozen
-    ... class Validated(Event):
-    ...     score: float
-    >>> Validated(0.9)
-    Validated(score=0.9)
+    Example:
+        >>> @attrs.frozen
+        ... class Validated(Event):
+        ...     score: float
+        >>> Validated(0.9)
+        Validated(score=0.9)
     """
 
 
@@ -87,8 +88,9 @@ def _exception_key(exception: BaseException) -> tuple[type[BaseException], tuple
 class ExceptionRaised(Event):
     """A step, handler or tap raised; the run raises :class:`foldloop.RunError` afterwards.
 
-    >>> ExceptionRaised(ValueError("bad batch")).exception
-    ValueError('bad batch')
+    Example:
+        >>> ExceptionRaised(ValueError("bad batch")).exception
+        ValueError('bad batch')
     """
 
     exception: BaseException = attrs.field(eq=_exception_key)

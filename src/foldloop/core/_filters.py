@@ -27,17 +27,19 @@ E = TypeVar("E", bound=Event, contravariant=True)
 class Filter(abc.ABC, Generic[E]):
     """A decision on which counts (and states) a trigger fires.
 
-    >>> f = every(50) | once(1)
-    >>> [n for n in range(1, 151) if f.passes(n)]
-    [1, 50, 100, 150]
+    Example:
+        >>> f = every(50) | once(1)
+        >>> [n for n in range(1, 151) if f.passes(n)]
+        [1, 50, 100, 150]
     """
 
     @abc.abstractmethod
     def passes(self, count: int, state: State[Any] | None = None, event: E | None = None) -> bool:
         """Whether the trigger fires at ``count`` (state and event matter to :func:`where` only).
 
-        >>> every(2).passes(4)
-        True
+        Example:
+            >>> every(2).passes(4)
+            True
         """
 
     @abc.abstractmethod
@@ -46,8 +48,9 @@ class Filter(abc.ABC, Generic[E]):
 
         A lower bound: the filter may still fail there (``where`` can only say ``count``).
 
-        >>> every(10).earliest(11)
-        20
+        Example:
+            >>> every(10).earliest(11)
+            20
         """
 
     def __or__(self, other: Filter[E]) -> Filter[E]:
@@ -247,8 +250,9 @@ def _check_count(name: str, value: object, least: int) -> int:
 def every(n: int) -> Filter[Event]:
     """Pass at counts ``n, 2n, 3n, ...``.
 
-    >>> [c for c in range(1, 10) if every(3).passes(c)]
-    [3, 6, 9]
+    Example:
+        >>> [c for c in range(1, 10) if every(3).passes(c)]
+        [3, 6, 9]
     """
     return _Every(_check_count("every(n)", n, 1))
 
@@ -256,8 +260,9 @@ def every(n: int) -> Filter[Event]:
 def once(*counts: int) -> Filter[Event]:
     """Pass exactly at the given counts (each at most once in a state's history).
 
-    >>> [c for c in range(1, 10) if once(2, 5).passes(c)]
-    [2, 5]
+    Example:
+        >>> [c for c in range(1, 10) if once(2, 5).passes(c)]
+        [2, 5]
     """
     if not counts:
         raise ValueError("once() needs at least one count, e.g. once(1) or once(10, 20)")
@@ -268,8 +273,9 @@ def once(*counts: int) -> Filter[Event]:
 def before(n: int) -> Filter[Event]:
     """Pass at counts strictly below ``n``.
 
-    >>> [c for c in range(1, 10) if before(4).passes(c)]
-    [1, 2, 3]
+    Example:
+        >>> [c for c in range(1, 10) if before(4).passes(c)]
+        [1, 2, 3]
     """
     return _Before(_check_count("before(n)", n, 0))
 
@@ -277,8 +283,9 @@ def before(n: int) -> Filter[Event]:
 def after(n: int) -> Filter[Event]:
     """Pass at counts strictly above ``n``.
 
-    >>> [c for c in range(1, 8) if after(4).passes(c)]
-    [5, 6, 7]
+    Example:
+        >>> [c for c in range(1, 8) if after(4).passes(c)]
+        [5, 6, 7]
     """
     return _After(_check_count("after(n)", n, 0))
 
@@ -286,9 +293,10 @@ def after(n: int) -> Filter[Event]:
 def where(predicate: Callable[[State[Any], E], bool]) -> Filter[E]:
     """Pass when ``predicate(state, event)`` is true (Ignite's custom ``event_filter``).
 
-    >>> odd_epochs = where(lambda state, event: state.epoch % 2 == 1)
-    >>> odd_epochs.passes(1, State(value=None, epoch=3), Event())
-    True
+    Example:
+        >>> odd_epochs = where(lambda state, event: state.epoch % 2 == 1)
+        >>> odd_epochs.passes(1, State(value=None, epoch=3), Event())
+        True
     """
     if not callable(predicate):
         raise TypeError(f"where() takes a function (state, event) -> bool, got {predicate!r}")

@@ -42,8 +42,9 @@ def settle_limits(
         TypeError: data is not iterable, or a limit is not an int.
         ValueError: a limit is out of range, or contradicts the state.
 
-    >>> settle_limits(State(value=0), [1, 2, 3], None, None, None).epoch_length
-    3
+    Example:
+        >>> settle_limits(State(value=0), [1, 2, 3], None, None, None).epoch_length
+        3
     """
     if data is not None and not isinstance(data, Iterable):
         raise TypeError(
@@ -125,8 +126,9 @@ def _settled_ends(
 def finished(state: State[T]) -> bool:
     """Whether a run on ``state`` has nothing left to do (it returns the state unchanged).
 
-    >>> finished(State(value=0, max_epochs=1))
-    False
+    Example:
+        >>> finished(State(value=0, max_epochs=1))
+        False
     """
     if state.running:
         return False

@@ -33,13 +33,14 @@ Tap = Callable[[State[T], E], object]
 class Loop(Generic[T, B_contra]):
     """The handler table for one step; :meth:`run` folds it over data.
 
-    >>> from foldloop import IterationCompleted, every, on
-    >>> loop: Loop[int, int] = Loop(lambda state, batch: state.replace(value=state.value + batch))
-    >>> @loop.on(on(IterationCompleted, every(2)))
-    ... def double(state: State[int]) -> State[int]:
-    ...     return state.replace(value=state.value * 2)
-    >>> loop.run(0, [1, 1, 1, 1]).value  # ((0 + 1 + 1) * 2 + 1 + 1) * 2
-    12
+    Example:
+        >>> from foldloop import IterationCompleted, every, on
+        >>> loop: Loop[int, int] = Loop(lambda state, batch: state.replace(value=state.value + batch))
+        >>> @loop.on(on(IterationCompleted, every(2)))
+        ... def double(state: State[int]) -> State[int]:
+        ...     return state.replace(value=state.value * 2)
+        >>> loop.run(0, [1, 1, 1, 1]).value  # ((0 + 1 + 1) * 2 + 1 + 1) * 2
+        12
     """
 
     def __init__(self, step: Step[T, B_contra]) -> None:
@@ -80,11 +81,12 @@ class Loop(Generic[T, B_contra]):
 
         Handlers of one event run in attach order, before any tap of that event.
 
-        >>> from foldloop import Started
-        >>> loop: Loop[int, None] = Loop(lambda state, batch: state)
-        >>> handle = loop.attach(Started, lambda state, k: state.replace(value=k), 7)
-        >>> loop.run(0, None, epoch_length=1).value
-        7
+        Example:
+            >>> from foldloop import Started
+            >>> loop: Loop[int, None] = Loop(lambda state, batch: state)
+            >>> handle = loop.attach(Started, lambda state, k: state.replace(value=k), 7)
+            >>> loop.run(0, None, epoch_length=1).value
+            7
         """
         return self._registry.attach(trigger, handler, args, kwargs, is_tap=False)
 
@@ -128,11 +130,12 @@ class Loop(Generic[T, B_contra]):
     ) -> Handle:
         """Call ``fn`` for IO on ``trigger``; it sees the state and its result is ignored.
 
-        >>> from foldloop import Completed
-        >>> loop: Loop[int, int] = Loop(lambda state, batch: state.replace(value=batch))
-        >>> _ = loop.tap(Completed, lambda state: print("last batch", state.value))
-        >>> _ = loop.run(0, [3, 4])
-        last batch 4
+        Example:
+            >>> from foldloop import Completed
+            >>> loop: Loop[int, int] = Loop(lambda state, batch: state.replace(value=batch))
+            >>> _ = loop.tap(Completed, lambda state: print("last batch", state.value))
+            >>> _ = loop.run(0, [3, 4])
+            last batch 4
         """
         return self._registry.attach(trigger, fn, args, kwargs, is_tap=True)
 
@@ -153,13 +156,14 @@ class Loop(Generic[T, B_contra]):
         with them it cannot (a ``ParamSpec`` is not inferred from ``*args`` alone): use
         :meth:`attach` where that check matters.
 
-        >>> from foldloop import EpochCompleted
-        >>> loop: Loop[int, int] = Loop(lambda state, batch: state)
-        >>> @loop.on(EpochCompleted)
-        ... def count_epochs(state: State[int]) -> State[int]:
-        ...     return state.replace(value=state.value + 1)
-        >>> loop.run(0, [1], max_epochs=3).value
-        3
+        Example:
+            >>> from foldloop import EpochCompleted
+            >>> loop: Loop[int, int] = Loop(lambda state, batch: state)
+            >>> @loop.on(EpochCompleted)
+            ... def count_epochs(state: State[int]) -> State[int]:
+            ...     return state.replace(value=state.value + 1)
+            >>> loop.run(0, [1], max_epochs=3).value
+            3
         """
 
         def attach(fn: Callable[..., State[T]]) -> Handle:
@@ -181,12 +185,13 @@ class Loop(Generic[T, B_contra]):
         Raises:
             ValueError: the function is not attached (on ``trigger``).
 
-        >>> from foldloop import Started
-        >>> loop: Loop[int, int] = Loop(lambda state, batch: state)
-        >>> _ = loop.tap(Started, print)
-        >>> loop.detach(print)
-        >>> loop.has(print)
-        False
+        Example:
+            >>> from foldloop import Started
+            >>> loop: Loop[int, int] = Loop(lambda state, batch: state)
+            >>> _ = loop.tap(Started, print)
+            >>> loop.detach(print)
+            >>> loop.has(print)
+            False
         """
         self._registry.detach(handle_or_fn, trigger)
 
@@ -197,11 +202,12 @@ class Loop(Generic[T, B_contra]):
     ) -> bool:
         """Whether the handle is active, or the function is attached (on ``trigger``).
 
-        >>> from foldloop import Started
-        >>> loop: Loop[int, int] = Loop(lambda state, batch: state)
-        >>> _ = loop.tap(Started, print)
-        >>> loop.has(print, Started), loop.has(len)
-        (True, False)
+        Example:
+            >>> from foldloop import Started
+            >>> loop: Loop[int, int] = Loop(lambda state, batch: state)
+            >>> _ = loop.tap(Started, print)
+            >>> loop.has(print, Started), loop.has(len)
+            (True, False)
         """
         return self._registry.has(handle_or_fn, trigger)
 
@@ -245,10 +251,11 @@ class Loop(Generic[T, B_contra]):
         Raises:
             RunError: the step, a handler or a tap failed; ``.state`` is the last good state.
 
-        >>> loop: Loop[int, int] = Loop(lambda s, batch: s.replace(value=s.value + batch))
-        >>> final = loop.run(0, [1, 2, 3], max_epochs=2)
-        >>> final.value, final.epoch, final.iteration
-        (12, 2, 6)
+        Example:
+            >>> loop: Loop[int, int] = Loop(lambda s, batch: s.replace(value=s.value + batch))
+            >>> final = loop.run(0, [1, 2, 3], max_epochs=2)
+            >>> final.value, final.epoch, final.iteration
+            (12, 2, 6)
         """
         state = self._settled(initial, data, max_epochs, epoch_length, max_iters)
         if finished(state):
@@ -297,9 +304,10 @@ class Loop(Generic[T, B_contra]):
         Stop consuming anywhere (Ignite's ``interrupt()``); ``run`` on the last state continues.
         Arguments are checked when ``scan`` is called, before any event.
 
-        >>> loop: Loop[int, int] = Loop(lambda state, batch: state)
-        >>> [type(e).__name__ for e, _ in loop.scan(0, [1])][:3]
-        ['Started', 'EpochStarted', 'GetBatchStarted']
+        Example:
+            >>> loop: Loop[int, int] = Loop(lambda state, batch: state)
+            >>> [type(e).__name__ for e, _ in loop.scan(0, [1])][:3]
+            ['Started', 'EpochStarted', 'GetBatchStarted']
         """
         state = self._settled(initial, data, max_epochs, epoch_length, max_iters)
         if finished(state):

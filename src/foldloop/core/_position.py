@@ -44,8 +44,9 @@ class Position(NamedTuple):
     """Where a run stands. The four iteration kinds' counts have fields of their own (they
     change every iteration); every other kind that fired is in ``other_counts``.
 
-    >>> Position().epoch, Position().stage == IDLE
-    (0, True)
+    Example:
+        >>> Position().epoch, Position().stage == IDLE
+        (0, True)
     """
 
     epoch: int = 0
@@ -64,8 +65,9 @@ class Position(NamedTuple):
     def count(self, kind: type[Event]) -> int:
         """How many times ``kind`` has fired.
 
-        >>> Position(iteration_completed=3).count(IterationCompleted)
-        3
+        Example:
+            >>> Position(iteration_completed=3).count(IterationCompleted)
+            3
         """
         index = ITERATION_KIND_FIELDS.get(kind)
         if index is not None:
@@ -75,8 +77,9 @@ class Position(NamedTuple):
     def counted(self, kind: type[Event], stage: int) -> Position:
         """This position after an event of a kind other than the iteration kinds fired.
 
-        >>> Position().counted(Event, STARTED).count(Event)
-        1
+        Example:
+            >>> Position().counted(Event, STARTED).count(Event)
+            1
         """
         counts = {**self.other_counts, kind: self.other_counts.get(kind, 0) + 1}
         return self._replace(stage=stage, other_counts=counts)
@@ -97,8 +100,9 @@ ITERATION_KIND_FIELDS: Mapping[type[Event], int] = {
 def counts_of(position: Position) -> dict[type[Event], int]:
     """Every kind that fired, with its count.
 
-    >>> counts_of(Position(iteration_started=2))
-    {<class 'foldloop.core._events.IterationStarted'>: 2}
+    Example:
+        >>> counts_of(Position(iteration_started=2))
+        {<class 'foldloop.core._events.IterationStarted'>: 2}
     """
     counts = {kind: cast(int, position[i]) for kind, i in ITERATION_KIND_FIELDS.items()}
     counts = {kind: n for kind, n in counts.items() if n}

@@ -138,13 +138,14 @@ class Registry:
 class Handle:
     """The receipt of one attachment: ``remove()`` it, or use it as a context manager.
 
-    >>> from foldloop import Loop, IterationCompleted
-    >>> loop = Loop(lambda state, batch: state)
-    >>> with loop.tap(IterationCompleted, print) as handle:
-    ...     handle.active
-    True
-    >>> handle.active
-    False
+    Example:
+        >>> from foldloop import Loop, IterationCompleted
+        >>> loop = Loop(lambda state, batch: state)
+        >>> with loop.tap(IterationCompleted, print) as handle:
+        ...     handle.active
+        True
+        >>> handle.active
+        False
     """
 
     __slots__ = ("_id", "_registry")
@@ -157,22 +158,24 @@ class Handle:
     def active(self) -> bool:
         """Whether the attachment is still in its loop.
 
-        >>> from foldloop import Loop, Started
-        >>> loop = Loop(lambda state, batch: state)
-        >>> loop.tap(Started, print).active
-        True
+        Example:
+            >>> from foldloop import Loop, Started
+            >>> loop = Loop(lambda state, batch: state)
+            >>> loop.tap(Started, print).active
+            True
         """
         return self._id in self._registry.attachments
 
     def remove(self) -> None:
         """Remove the attachment from its loop; removing twice is harmless.
 
-        >>> from foldloop import Loop, Started
-        >>> loop = Loop(lambda state, batch: state)
-        >>> handle = loop.tap(Started, print)
-        >>> handle.remove(); handle.remove()
-        >>> handle.active
-        False
+        Example:
+            >>> from foldloop import Loop, Started
+            >>> loop = Loop(lambda state, batch: state)
+            >>> handle = loop.tap(Started, print)
+            >>> handle.remove(); handle.remove()
+            >>> handle.active
+            False
         """
         self._registry.remove(self._id)
 

@@ -30,9 +30,10 @@ class Slot(Generic[V]):
         name: unique name of the slot in a state (it is the key in checkpoints).
         default: what ``get`` returns while nothing was put; without one, ``get`` raises.
 
-    >>> best = Slot("best_score", 0.0)
-    >>> best
-    Slot(name='best_score', default=0.0)
+    Example:
+        >>> best = Slot("best_score", 0.0)
+        >>> best
+        Slot(name='best_score', default=0.0)
     """
 
     name: str

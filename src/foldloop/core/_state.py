@@ -34,15 +34,16 @@ class State(tuple[object, ...], Generic[T]):
     A state is a record in the form of a tuple (as a ``NamedTuple`` is): its parts are read by
     name; two states are equal when all but the batch they hold are equal.
 
-    >>> s = State(value=0, epoch=2, iteration=7, max_epochs=3)
-    >>> s.epoch, s.iteration, s.epoch_iteration, s.max_epochs, s.epoch_length, s.max_iters
-    (2, 7, 0, 3, None, None)
-    >>> s.running, s.terminated, s.terminate().terminate_requested, s.pending, s.count(Event)
-    (False, False, True, (), 0)
-    >>> s.replace(value=1).value
-    1
-    >>> s.value  # the old state is untouched
-    0
+    Example:
+        >>> s = State(value=0, epoch=2, iteration=7, max_epochs=3)
+        >>> s.epoch, s.iteration, s.epoch_iteration, s.max_epochs, s.epoch_length, s.max_iters
+        (2, 7, 0, 3, None, None)
+        >>> s.running, s.terminated, s.terminate().terminate_requested, s.pending, s.count(Event)
+        (False, False, True, (), 0)
+        >>> s.replace(value=1).value
+        1
+        >>> s.value  # the old state is untouched
+        0
     """
 
     __slots__ = ()
@@ -190,17 +191,19 @@ class State(tuple[object, ...], Generic[T]):
     def count(self, kind: type[Event]) -> int:
         """How many times events of ``kind`` fired in this state's history, this time included.
 
-        >>> from foldloop.core._events import Started
-        >>> State(value=None, counts={Started: 2}).count(Started)
-        2
+        Example:
+            >>> from foldloop.core._events import Started
+            >>> State(value=None, counts={Started: 2}).count(Started)
+            2
         """
         return self._at.count(kind)
 
     def replace(self, *, value: T) -> State[T]:
         """A state like this one with a new user value.
 
-        >>> State(value=1).replace(value=2).value
-        2
+        Example:
+            >>> State(value=1).replace(value=2).value
+            2
         """
         return self._with(VALUE, value)
 
@@ -210,9 +213,10 @@ class State(tuple[object, ...], Generic[T]):
         Raises:
             KeyError: nothing was put in the slot and it has no default.
 
-        >>> patience = Slot("patience", 0)
-        >>> State(value=None).get(patience)
-        0
+        Example:
+            >>> patience = Slot("patience", 0)
+            >>> State(value=None).get(patience)
+            0
         """
         if slot.name in self._slots:
             # put() is the only writer and typed it as V for this slot's name.
@@ -227,9 +231,10 @@ class State(tuple[object, ...], Generic[T]):
     def put(self, slot: Slot[V], value: V) -> State[T]:
         """A state whose ``slot`` holds ``value``.
 
-        >>> best = Slot("best", 0.0)
-        >>> State(value=None).put(best, 0.5).get(best)
-        0.5
+        Example:
+            >>> best = Slot("best", 0.0)
+            >>> State(value=None).put(best, 0.5).get(best)
+            0.5
         """
         return self._with(SLOTS, {**self._slots, slot.name: value})
 
@@ -240,8 +245,9 @@ class State(tuple[object, ...], Generic[T]):
             TypeError: ``event`` is not an :class:`Event`, or is of a kind the loop fires
                 itself (its count is part of the run's position).
 
-        >>> State(value=None).emit(Event()).pending
-        (Event(),)
+        Example:
+            >>> State(value=None).emit(Event()).pending
+            (Event(),)
         """
         if not isinstance(event, Event):
             raise TypeError(
@@ -258,16 +264,18 @@ class State(tuple[object, ...], Generic[T]):
     def terminate(self) -> State[T]:
         """Ask the loop to end the run after the current event (Ignite's ``terminate()``).
 
-        >>> State(value=None).terminate().terminate_requested
-        True
+        Example:
+            >>> State(value=None).terminate().terminate_requested
+            True
         """
         return self._with(STOP, self._stop | STOP_RUN)
 
     def terminate_epoch(self) -> State[T]:
         """Ask the loop to end the current epoch after the current event.
 
-        >>> State(value=None).terminate_epoch().terminate_epoch_requested
-        True
+        Example:
+            >>> State(value=None).terminate_epoch().terminate_epoch_requested
+            True
         """
         return self._with(STOP, self._stop | STOP_EPOCH)
 

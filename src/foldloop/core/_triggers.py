@@ -23,10 +23,11 @@ class Trigger(Generic[E]):
     Build one with :func:`on`; combine with ``|``. Kinds match exactly (a subclass of a kind is
     a kind of its own).
 
-    >>> from foldloop.core._events import EpochCompleted, Completed
-    >>> from foldloop.core._filters import every
-    >>> on(EpochCompleted, every(2)) | on(Completed)
-    on(EpochCompleted, every(2)) | on(Completed)
+    Example:
+        >>> from foldloop.core._events import EpochCompleted, Completed
+        >>> from foldloop.core._filters import every
+        >>> on(EpochCompleted, every(2)) | on(Completed)
+        on(EpochCompleted, every(2)) | on(Completed)
     """
 
     # A filter only ever sees events of its own kind; the mapping cannot say so per key.
@@ -54,9 +55,10 @@ class Trigger(Generic[E]):
 def filters_repr(filters: Mapping[type[Event], Filter[Any]]) -> str:
     """How a trigger with these filters is written.
 
-    >>> from foldloop.core._events import Started
-    >>> filters_repr({Started: always})
-    'on(Started)'
+    Example:
+        >>> from foldloop.core._events import Started
+        >>> filters_repr({Started: always})
+        'on(Started)'
     """
     return " | ".join(
         f"on({kind.__name__})" if fil is always else f"on({kind.__name__}, {fil!r})"
@@ -71,10 +73,11 @@ def _is_kind(kind: object) -> bool:
 def on(kind: type[K], filter: Filter[K] | None = None) -> Trigger[K]:
     """The trigger that fires on events of ``kind`` whose occurrence passes ``filter``.
 
-    >>> from foldloop.core._events import IterationCompleted
-    >>> from foldloop.core._filters import every, once
-    >>> on(IterationCompleted, every(50) | once(1))
-    on(IterationCompleted, (every(50) | once(1)))
+    Example:
+        >>> from foldloop.core._events import IterationCompleted
+        >>> from foldloop.core._filters import every, once
+        >>> on(IterationCompleted, every(50) | once(1))
+        on(IterationCompleted, (every(50) | once(1)))
     """
     given: object = kind  # typed type[K], but `Started | Completed` arrives as a type union
     if isinstance(given, types.UnionType):
@@ -95,9 +98,10 @@ def on(kind: type[K], filter: Filter[K] | None = None) -> Trigger[K]:
 def as_trigger(trigger: Trigger[K] | type[K]) -> Trigger[K]:
     """``trigger`` itself, or ``on(trigger)`` for a bare event kind.
 
-    >>> from foldloop.core._events import Started
-    >>> as_trigger(Started)
-    on(Started)
+    Example:
+        >>> from foldloop.core._events import Started
+        >>> as_trigger(Started)
+        on(Started)
     """
     if isinstance(trigger, Trigger):
         return trigger

@@ -36,10 +36,11 @@ def make_state(
     ``counts`` gives each kind's count (the iteration kinds default to ``iteration``, the
     epoch kinds to ``epoch``); ``slots`` fills slots.
 
-    >>> from foldloop import IterationCompleted
-    >>> state = make_state(0.5, epoch=2, iteration=100)
-    >>> state.count(IterationCompleted), state.iteration
-    (100, 100)
+    Example:
+        >>> from foldloop import IterationCompleted
+        >>> state = make_state(0.5, epoch=2, iteration=100)
+        >>> state.count(IterationCompleted), state.iteration
+        (100, 100)
     """
     given = dict(counts or {})
     kind: type[Event]
