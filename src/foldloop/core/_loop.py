@@ -35,7 +35,7 @@ class Loop(Generic[T, B_contra]):
 
     Example:
         >>> from foldloop import IterationCompleted, every, on
-        >>> loop: Loop[int, int] = Loop(lambda state, batch: state.replace(value=state.value + batch))
+        >>> loop: Loop[int, int] = Loop(lambda s, batch: s.replace(value=s.value + batch))
         >>> @loop.on(on(IterationCompleted, every(2)))
         ... def double(state: State[int]) -> State[int]:
         ...     return state.replace(value=state.value * 2)
