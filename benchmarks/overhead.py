@@ -79,77 +79,41 @@ def custom_event_filter(engine, event):
     return event in SPECIAL
 
 
+def _counting(counts: dict[str, int], key: str) -> Callable:
+    """A handler body: takes the engine (ignored) and adds one to ``counts[key]``."""
+
+    def handler(engine):
+        counts[key] += 1
+
+    return handler
+
+
+DOCS_HANDLERS = ("started", "log_every_50", "epoch_25", "special_iters", "epoch_done", "completed")
+
+
 def docs_handlers() -> tuple[dict[str, int], dict[str, Callable]]:
-    """The handler bodies of the `docs` scenario. Each takes the engine (ignored) and counts."""
-    counts = {
-        "started": 0,
-        "log_every_50": 0,
-        "epoch_25": 0,
-        "special_iters": 0,
-        "epoch_done": 0,
-        "completed": 0,
-    }
-
-    def started(engine):
-        counts["started"] += 1
-
-    def log_every_50(engine):
-        counts["log_every_50"] += 1
-
-    def epoch_25(engine):
-        counts["epoch_25"] += 1
-
-    def special_iters(engine):
-        counts["special_iters"] += 1
-
-    def epoch_done(engine):
-        counts["epoch_done"] += 1
-
-    def completed(engine):
-        counts["completed"] += 1
-
-    fns = dict(
-        started=started,
-        log_every_50=log_every_50,
-        epoch_25=epoch_25,
-        special_iters=special_iters,
-        epoch_done=epoch_done,
-        completed=completed,
-    )
-    return counts, fns
-
-
-def every_handlers() -> tuple[dict[str, int], list[tuple[int, Callable]]]:
-    """The 20 (k, handler) pairs of the `every20` scenario."""
-    counts = {f"every_{k}": 0 for k in EVERY_KS}
-
-    def make(k: int) -> Callable:
-        key = f"every_{k}"
-
-        def handler(engine):
-            counts[key] += 1
-
-        return handler
-
-    return counts, [(k, make(k)) for k in EVERY_KS]
+    """The handler bodies of the `docs` scenario, by name."""
+    counts = dict.fromkeys(DOCS_HANDLERS, 0)
+    return counts, {name: _counting(counts, name) for name in DOCS_HANDLERS}
 
 
 EVERY1000_KS = tuple(1000 * (i + 1) for i in range(1000))  # 1000 handlers that rarely fire
 
 
+def periodic_handlers(ks: tuple[int, ...]) -> tuple[dict[str, int], list[tuple[int, Callable]]]:
+    """(k, handler) pairs, one a period k, each handler counting its calls under ``every_<k>``."""
+    counts = {f"every_{k}": 0 for k in ks}
+    return counts, [(k, _counting(counts, f"every_{k}")) for k in ks]
+
+
+def every_handlers() -> tuple[dict[str, int], list[tuple[int, Callable]]]:
+    """The 20 (k, handler) pairs of the `every20` scenario."""
+    return periodic_handlers(EVERY_KS)
+
+
 def every1000_handlers() -> tuple[dict[str, int], list[tuple[int, Callable]]]:
     """The 1000 (k, handler) pairs of the `every1000` scenario (cost should follow firings)."""
-    counts = {f"every_{k}": 0 for k in EVERY1000_KS}
-
-    def make(k: int) -> Callable:
-        key = f"every_{k}"
-
-        def handler(engine):
-            counts[key] += 1
-
-        return handler
-
-    return counts, [(k, make(k)) for k in EVERY1000_KS]
+    return periodic_handlers(EVERY1000_KS)
 
 
 # ----------------------------------------------------------------------------------------------
