@@ -49,6 +49,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -70,18 +71,18 @@ from foldloop.examples.digits import digits_loaders, mlp  # noqa: E402
 class Sizes:
     """How much of each comparison to run."""
 
-    digits_epochs: int = 3  # per timed run
-    digits_reps: int = 15
-    wide_steps: int = 5  # per timed run
-    wide_reps: int = 5
+    digits_epochs: int = 2  # per timed run
+    digits_reps: int = 30
+    wide_steps: int = 4  # per timed run
+    wide_reps: int = 10
     memory_steps: int = 4
     overhead_epochs: int = 5
     overhead_epoch_length: int = 5000
     overhead_reps: int = 11
-    eval_calls: int = 10  # evaluations per timed run, digits test split
-    eval_reps: int = 40
-    big_eval_calls: int = 2
-    big_eval_reps: int = 15
+    eval_calls: int = 5  # evaluations per timed run, digits test split
+    eval_reps: int = 60
+    big_eval_calls: int = 1
+    big_eval_reps: int = 30
     run_length: int = 10_000  # the short run; the long one is 10x
     warmup: int = 1  # untimed interleaved repetitions before the timed ones
 
@@ -403,9 +404,9 @@ def run_length_rows(sizes: Sizes) -> list[Row]:
         kib = memory_foldloop.peak_kib(runner, long)
         rows.append(
             Row(
-                f"Memory, run length: {name}, {long:,} iterations (peak tracemalloc)",
-                f"the same, {short:,} iterations",
-                f"{kib:.1f} KiB",
+                f"Memory over a run's length, {name}: 10x the iterations (peak tracemalloc)",
+                f"the same loop, {short:,} iterations",
+                f"{kib:.1f} KiB ({long:,} it.)",
                 f"{base:.1f} KiB",
                 f"{kib / base:.3f}x",
                 "-",
@@ -441,6 +442,17 @@ def profile_step(donate: bool, epochs: int = 3, top: int = 20) -> None:
     print(profile_table(prof, iterations, top))
 
 
+T = TypeVar("T")
+
+
+def section(name: str, measure: Callable[[], T]) -> T:
+    """``measure()``, saying on stderr how long it took."""
+    t0 = time.perf_counter()
+    result = measure()
+    print(f"{name} took {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    return result
+
+
 # -- main ------------------------------------------------------------------------------------------
 
 
@@ -462,6 +474,11 @@ def main() -> None:
         return
 
     sizes = QUICK if args.quick else Sizes()
+    # The imports' ~300k objects are never garbage: frozen, they are left out of every
+    # collection, so the gc.collect() before each timed repetition takes milliseconds, not
+    # ~0.5 s (GC stays enabled during the runs, for every runner alike).
+    gc.collect()
+    gc.freeze()
     started = time.perf_counter()
     print("# bench.py" + (" --quick (smoke run: the numbers mean nothing)" if args.quick else ""))
     for note in machine_notes():
@@ -473,15 +490,16 @@ def main() -> None:
     children = start_memory_children(sizes)
     # The memory children finish before any timing starts, so that they do not disturb it;
     # in --quick they run alongside the rest (its numbers mean nothing), to keep it short.
-    memory = None if args.quick else memory_results(children)
+    memory = None if args.quick else section("memory", lambda: memory_results(children))
     accuracies: dict[str, float] = {}
-    digits_job = digits_rows(sizes, accuracies)
-    loop = overhead_rows(sizes)
-    evals = evaluation_rows(sizes)
-    lengths = run_length_rows(sizes)
+    digits_job = section("digits", lambda: digits_rows(sizes, accuracies))
+    loop = section("overhead", lambda: overhead_rows(sizes))
+    evals = section("evaluation", lambda: evaluation_rows(sizes))
+    lengths = section("run length", lambda: run_length_rows(sizes))
     if memory is None:
         memory = memory_results(children)
-    rows = [*digits_job, *wide_rows(sizes, memory), *loop, *evals, *lengths]
+    wide = section("wide", lambda: wide_rows(sizes, memory))
+    rows = [*digits_job, *wide, *loop, *evals, *lengths]
     print()
     print(
         table(

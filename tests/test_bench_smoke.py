@@ -26,8 +26,8 @@ ROWS = [
     "Loop overhead, 1000 rarely firing every(k) handlers",
     "Evaluation, digits test split, batch 32, Accuracy + Loss",
     "Evaluation, 1.1M-param MLP, batch 256 (digits train split), Accuracy + Loss",
-    "Memory, run length: run, 10,000 iterations (peak tracemalloc)",
-    "Memory, run length: scan (states not kept), 10,000 iterations (peak tracemalloc)",
+    "Memory over a run's length, run: 10x the iterations (peak tracemalloc)",
+    "Memory over a run's length, scan (states not kept): 10x the iterations (peak tracemalloc)",
 ]
 
 
