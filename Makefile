@@ -22,5 +22,4 @@ test: setup
 	$(VENV)/bin/ruff check src tests benchmarks
 
 bench: setup
-	$(PY) ../shared/bench/overhead.py --plugin benchmarks/overhead_foldloop.py
-	$(PY) benchmarks/memory_foldloop.py
+	$(PY) benchmarks/bench.py

@@ -1,9 +1,7 @@
-"""foldloop runners for the loop-overhead harness (``shared/bench/overhead.py --plugin``).
+"""foldloop runners for the loop-overhead harness (``overhead.py``; ``bench.py``'s loop rows).
 
 Each runner builds the scenario's loop, times only ``loop.run`` and reports the same handler
 call counts as the harness's raw and Ignite runners (the harness checks they agree).
-
-    python ../shared/bench/overhead.py --plugin benchmarks/overhead_foldloop.py
 """
 
 from __future__ import annotations
@@ -11,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-import overhead  # type: ignore[import-not-found]  # the harness module, loaded before plugins
+import overhead  # type: ignore[import-not-found]  # the harness module, beside this file
 
 from foldloop import (
     Completed,

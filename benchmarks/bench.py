@@ -1,0 +1,535 @@
+"""Every comparison of foldloop against its reference, measured in one process, in one table.
+
+    python benchmarks/bench.py            # the full run (``make bench``; a few minutes)
+    python benchmarks/bench.py --quick    # a smoke run: every row, tiny sizes, numbers meaningless
+    python benchmarks/bench.py --profile step   # cProfile top-20 of foldloop's digits training step
+
+Rows (the runners are in ``digits.py``, ``step.py``, ``evaluation.py``, ``overhead.py`` +
+``overhead_foldloop.py`` and ``memory_foldloop.py``):
+
+  step, digits job       ms per epoch (training + evaluation) of the digits example's job, one
+                         torch thread: foldloop's ``supervised_trainer`` + ``adamw`` (then
+                         ``sgd(momentum=0.9)``), without and with ``donate=True``, against the
+                         plain loop with ``torch.optim.AdamW(fused=True)`` (``SGD(momentum=0.9,
+                         fused=True)``). Target <= 1.05x.
+  step, wide MLP         ms per step, 9.66M-parameter MLP, batch 64, AdamW: time <= 1.05x; and
+                         peak memory <= 1.2x: each runner in its own fresh process, the peak
+                         resident set size (VmHWM, which sees torch's allocator; reset after
+                         the model is built) minus the RSS after the model and data are built,
+                         i.e. the memory the training needs beyond the model itself.
+  loop overhead          us per iteration of ``overhead.py``'s scenarios (trivial step, so the
+                         time is the loop machinery): foldloop against Ignite 0.5's ``Engine``
+                         (bare, the docs' six handlers: <= 1/8; 20 ``every(k)`` handlers:
+                         <= 1/20), and 1000 rarely firing handlers within 1 us/iteration of
+                         foldloop bare.
+  evaluation             ms per evaluation (accuracy + mean loss), foldloop's evaluator with
+                         ``Accuracy`` + ``Loss`` against the plain loop: the digits test split at
+                         batch 32 (the example's model) <= 1.15x, and the digits train split at
+                         batch 256 with a 1.1M-parameter MLP <= 1.05x.
+  memory, run length     peak Python memory (tracemalloc) of a 10x longer run over the short
+                         run's: flat (<= 1.1x) when no trace is kept.
+
+Every timed runner of a row is repeated, interleaved with its reference in rotating order
+(``gc.collect()`` before each); the table gives each side's minimum, their ratio (what the target
+is checked on; for the 1000-handler row the difference) and the median of the paired ratios (each
+repetition's time over its reference's in the same repetition). Timings run on one torch thread.
+The memory rows are one measurement of each side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import json
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import digits  # noqa: E402
+import evaluation  # noqa: E402
+import memory_foldloop  # noqa: E402
+import overhead  # noqa: E402
+import step  # noqa: E402
+import torch  # noqa: E402
+from _util import machine_notes, profile_table, rotated, table  # noqa: E402
+from torch import nn  # noqa: E402
+from torch.utils.data import DataLoader  # noqa: E402
+
+from foldloop.examples.digits import digits_loaders, mlp  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """How much of each comparison to run."""
+
+    digits_epochs: int = 2  # per timed run
+    digits_reps: int = 30
+    wide_steps: int = 4  # per timed run
+    wide_reps: int = 10
+    memory_steps: int = 4
+    overhead_epochs: int = 5
+    overhead_epoch_length: int = 5000
+    overhead_reps: int = 11
+    eval_calls: int = 5  # evaluations per timed run, digits test split
+    eval_reps: int = 60
+    big_eval_calls: int = 1
+    big_eval_reps: int = 30
+    run_length: int = 10_000  # the short run; the long one is 10x
+    warmup: int = 1  # untimed interleaved repetitions before the timed ones
+
+
+QUICK = Sizes(1, 1, 1, 1, 2, 1, 1000, 1, 1, 1, 1, 1, 1000, 0)
+
+NA_DONATE = "n/a (no donate keyword)"
+
+
+@dataclass
+class Row:
+    comparison: str
+    reference: str
+    ours: str
+    theirs: str
+    ratio: str
+    paired: str
+    target: str
+    met: str
+
+
+def interleaved(
+    runs: Mapping[str, Callable[[], float]], reps: int, warmup: int, what: str
+) -> dict[str, list[float]]:
+    """Seconds of every timed repetition of every run, in rotating order."""
+    seconds: dict[str, list[float]] = {name: [] for name in runs}
+    for rep in range(warmup + reps):
+        for name in rotated(list(runs), rep):
+            gc.collect()
+            dt = runs[name]()
+            if rep >= warmup:
+                seconds[name].append(dt)
+        print(f"  {what}: rep {rep + 1}/{warmup + reps} done", file=sys.stderr)
+    return seconds
+
+
+def ratio_row(
+    comparison: str,
+    reference: str,
+    ours: list[float],
+    theirs: list[float],
+    scale: float,
+    unit: str,
+    target: float,
+    target_text: str,
+) -> Row:
+    """A row comparing minimums (``scale`` turns seconds into ``unit``); met when
+    min(ours) / min(theirs) <= target."""
+    ratio = min(ours) / min(theirs)
+    paired = statistics.median(o / t for o, t in zip(ours, theirs, strict=True))
+    return Row(
+        comparison,
+        reference,
+        f"{min(ours) * scale:.3f} {unit}",
+        f"{min(theirs) * scale:.3f} {unit}",
+        f"{ratio:.3f}x",
+        f"{paired:.3f}x",
+        target_text,
+        "met" if ratio <= target else "NOT met",
+    )
+
+
+def na_row(comparison: str, reference: str, target_text: str) -> Row:
+    return Row(comparison, reference, NA_DONATE, "-", "-", "-", target_text, "n/a")
+
+
+# -- step rows -------------------------------------------------------------------------------------
+
+
+def digits_rows(sizes: Sizes, accuracies: dict[str, float]) -> list[Row]:
+    optimizers = {
+        "AdamW": (step.torch_adamw, step.foldloop_adamw, "torch AdamW(fused=True) loop"),
+        "SGD momentum 0.9": (
+            step.torch_sgd,
+            step.foldloop_sgd,
+            "torch SGD(momentum=0.9, fused=True) loop",
+        ),
+    }
+    runners: dict[str, digits.DigitsRunner] = {}
+    for opt, (torch_opt, foldloop_opt, _ref) in optimizers.items():
+        runners[f"torch {opt}"] = digits.digits_plain(torch_opt)
+        runners[f"foldloop {opt}"] = digits.digits_foldloop(foldloop_opt, donate=False)
+        if step.HAS_DONATE:
+            runners[f"foldloop {opt}, donate"] = digits.digits_foldloop(foldloop_opt, donate=True)
+
+    def timed(name: str) -> Callable[[], float]:
+        def run() -> float:
+            seconds, accuracies[name] = runners[name](sizes.digits_epochs)
+            return seconds
+
+        return run
+
+    seconds = interleaved({n: timed(n) for n in runners}, sizes.digits_reps, sizes.warmup, "digits")
+    per_epoch = 1e3 / sizes.digits_epochs
+    rows = []
+    for opt, (_t, _f, ref) in optimizers.items():
+        for donate in (False, True):
+            label = f"Step, digits job, {opt}{', donate=True' if donate else ''} (per epoch)"
+            name = f"foldloop {opt}{', donate' if donate else ''}"
+            if name not in seconds:
+                rows.append(na_row(label, ref, "<= 1.05x"))
+                continue
+            rows.append(
+                ratio_row(
+                    label,
+                    ref,
+                    seconds[name],
+                    seconds[f"torch {opt}"],
+                    per_epoch,
+                    "ms",
+                    1.05,
+                    "<= 1.05x",
+                )
+            )
+    return rows
+
+
+def start_memory_children(sizes: Sizes) -> dict[str, subprocess.Popen[str]]:
+    return {
+        name: subprocess.Popen(
+            [sys.executable, str(HERE / "step.py"), name, str(sizes.memory_steps)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for name in step.WIDE_RUNNERS
+    }
+
+
+def memory_results(children: dict[str, subprocess.Popen[str]]) -> dict[str, float]:
+    """Each runner's peak RSS above its baseline, MiB."""
+    extra = {}
+    for name, child in children.items():
+        out, _ = child.communicate()
+        if child.returncode:
+            raise RuntimeError(f"memory child {name!r} failed ({child.returncode})")
+        reading = json.loads(out.strip().splitlines()[-1])
+        extra[name] = reading["peak_mib"] - reading["baseline_mib"]
+    return extra
+
+
+def wide_rows(sizes: Sizes, memory: dict[str, float]) -> list[Row]:
+    batches = step.wide_batches(sizes.wide_steps)
+
+    def timed(runner: step.WideRunner) -> Callable[[], float]:
+        return lambda: runner(step.wide_model(), batches)
+
+    seconds = interleaved(
+        {n: timed(r) for n, r in step.WIDE_RUNNERS.items()}, sizes.wide_reps, sizes.warmup, "wide"
+    )
+    ref_name = "torch AdamW(fused)"
+    ref = "torch AdamW(fused=True) loop"
+    rows = []
+    for donate in (False, True):
+        suffix = ", donate=True" if donate else ""
+        name = "foldloop adamw" + (", donate" if donate else "")
+        time_label = f"Step, 9.66M-param MLP, AdamW{suffix} (time per step)"
+        mem_label = f"Step, 9.66M-param MLP, AdamW{suffix} (peak RSS above model)"
+        if name not in seconds:
+            rows += [na_row(time_label, ref, "<= 1.05x"), na_row(mem_label, ref, "<= 1.2x")]
+            continue
+        rows.append(
+            ratio_row(
+                time_label,
+                ref,
+                seconds[name],
+                seconds[ref_name],
+                1e3 / sizes.wide_steps,
+                "ms",
+                1.05,
+                "<= 1.05x",
+            )
+        )
+        mem_ratio = memory[name] / memory[ref_name]
+        rows.append(
+            Row(
+                mem_label,
+                ref,
+                f"{memory[name]:.0f} MiB",
+                f"{memory[ref_name]:.0f} MiB",
+                f"{mem_ratio:.3f}x",
+                "-",
+                "<= 1.2x",
+                "met" if mem_ratio <= 1.2 else "NOT met",
+            )
+        )
+    return rows
+
+
+# -- loop overhead rows ----------------------------------------------------------------------------
+
+OVERHEAD_TARGETS = {  # scenario -> (label, the largest foldloop/Ignite ratio, its text)
+    "bare": ("Loop overhead, bare", 1 / 8, "<= 1/8 (0.125x)"),
+    "docs": ("Loop overhead, the docs' six handlers", 1 / 8, "<= 1/8 (0.125x)"),
+    "every20": ("Loop overhead, 20 every(k) handlers", 1 / 20, "<= 1/20 (0.050x)"),
+}
+
+
+def overhead_rows(sizes: Sizes) -> list[Row]:
+    names = [f"{lib}/{scen}" for scen in OVERHEAD_TARGETS for lib in ("foldloop", "ignite")]
+    names.append("foldloop/every1000")
+    runners = {name: overhead.all_runners()[name] for name in names}
+    cfg = overhead.Config(sizes.overhead_epochs, sizes.overhead_epoch_length)
+    seconds, _counts = overhead.bench(runners, cfg, sizes.overhead_reps, sizes.warmup)
+    per_iter = 1e6 / cfg.iterations
+    rows = [
+        ratio_row(
+            label,
+            "Ignite 0.5.5 Engine",
+            seconds[f"foldloop/{scen}"],
+            seconds[f"ignite/{scen}"],
+            per_iter,
+            "us/iter",
+            target,
+            text,
+        )
+        for scen, (label, target, text) in OVERHEAD_TARGETS.items()
+    ]
+    many, bare = seconds["foldloop/every1000"], seconds["foldloop/bare"]
+    diff = (min(many) - min(bare)) * per_iter
+    paired = statistics.median(m - b for m, b in zip(many, bare, strict=True)) * per_iter
+    rows.append(
+        Row(
+            "Loop overhead, 1000 rarely firing every(k) handlers",
+            "foldloop bare",
+            f"{min(many) * per_iter:.3f} us/iter",
+            f"{min(bare) * per_iter:.3f} us/iter",
+            f"{diff:+.3f} us/iter",
+            f"{paired:+.3f} us/iter",
+            "<= +1 us/iter",
+            "met" if diff <= 1.0 else "NOT met",
+        )
+    )
+    return rows
+
+
+# -- evaluation rows -------------------------------------------------------------------------------
+
+
+def eval_row(
+    label: str,
+    model: nn.Module,
+    data: DataLoader[evaluation.Batch],
+    calls: int,
+    reps: int,
+    warmup: int,
+    target: float,
+    target_text: str,
+) -> Row:
+    runs = {"plain": evaluation.make_plain(model), "foldloop": evaluation.make_foldloop(model)}
+    plain_scores, foldloop_scores = runs["plain"](data), runs["foldloop"](data)
+    if (
+        abs(plain_scores[0] - foldloop_scores[0]) > 1e-9
+        or abs(plain_scores[1] - foldloop_scores[1]) > 1e-4
+    ):
+        raise AssertionError(f"{label}: plain {plain_scores} != foldloop {foldloop_scores}")
+
+    def timed(run: evaluation.Evaluate) -> Callable[[], float]:
+        def repeat() -> float:
+            t0 = time.perf_counter()
+            for _ in range(calls):
+                run(data)
+            return time.perf_counter() - t0
+
+        return repeat
+
+    seconds = interleaved({n: timed(r) for n, r in runs.items()}, reps, warmup, "evaluation")
+    return ratio_row(
+        label,
+        "plain torch evaluation loop",
+        seconds["foldloop"],
+        seconds["plain"],
+        1e3 / calls,
+        "ms",
+        target,
+        target_text,
+    )
+
+
+def evaluation_rows(sizes: Sizes) -> list[Row]:
+    train, test = digits_loaders(step.SEED)
+    torch.manual_seed(step.SEED)
+    big = nn.Sequential(
+        nn.Linear(64, 1024), nn.ReLU(), nn.Linear(1024, 1024), nn.ReLU(), nn.Linear(1024, 10)
+    )
+    assert sum(p.numel() for p in big.parameters()) >= 1_000_000
+    train_256: DataLoader[evaluation.Batch] = DataLoader(train.dataset, batch_size=256)
+    return [
+        eval_row(
+            "Evaluation, digits test split, batch 32, Accuracy + Loss",
+            mlp(step.SEED),
+            test,
+            sizes.eval_calls,
+            sizes.eval_reps,
+            sizes.warmup,
+            1.15,
+            "<= 1.15x",
+        ),
+        eval_row(
+            "Evaluation, 1.1M-param MLP, batch 256 (digits train split), Accuracy + Loss",
+            big,
+            train_256,
+            sizes.big_eval_calls,
+            sizes.big_eval_reps,
+            sizes.warmup,
+            1.05,
+            "<= 1.05x",
+        ),
+    ]
+
+
+# -- memory over the run's length ------------------------------------------------------------------
+
+
+def run_length_rows(sizes: Sizes) -> list[Row]:
+    short, long = sizes.run_length, 10 * sizes.run_length
+    rows = []
+    for name, runner in memory_foldloop.RUNNERS.items():
+        base = memory_foldloop.peak_kib(runner, short)
+        kib = memory_foldloop.peak_kib(runner, long)
+        rows.append(
+            Row(
+                f"Memory over a run's length, {name}: 10x the iterations (peak tracemalloc)",
+                f"the same loop, {short:,} iterations",
+                f"{kib:.1f} KiB ({long:,} it.)",
+                f"{base:.1f} KiB",
+                f"{kib / base:.3f}x",
+                "-",
+                "<= 1.1x (flat)",
+                "met" if kib / base <= 1.1 else "NOT met",
+            )
+        )
+    return rows
+
+
+# -- profile ---------------------------------------------------------------------------------------
+
+
+def profile_step(donate: bool, epochs: int = 3, top: int = 20) -> None:
+    """cProfile of foldloop's trainer on the digits job (AdamW, no evaluation)."""
+    if donate and not step.HAS_DONATE:
+        raise SystemExit("supervised_trainer has no donate keyword")
+    train, _ = digits_loaders(step.SEED)
+    step.foldloop_train(mlp(step.SEED), step.foldloop_adamw(), donate, train, 1)  # warm up
+    model = mlp(step.SEED)
+    prof = cProfile.Profile()
+    gc.collect()
+    prof.enable()
+    seconds = step.foldloop_train(model, step.foldloop_adamw(), donate, train, epochs)
+    prof.disable()
+    iterations = epochs * len(train)
+    print(
+        f"cProfile of foldloop's digits training step (supervised_trainer + adamw"
+        f"{', donate=True' if donate else ''}, batch 32, one torch thread): {epochs} epochs = "
+        f"{iterations} iterations; profiled wall {seconds * 1e3 / iterations:.1f} ms/iter "
+        f"(the profiler inflates this); top {top} by own time"
+    )
+    print(profile_table(prof, iterations, top))
+
+
+T = TypeVar("T")
+
+
+def section(name: str, measure: Callable[[], T]) -> T:
+    """``measure()``, saying on stderr how long it took."""
+    t0 = time.perf_counter()
+    result = measure()
+    print(f"{name} took {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    return result
+
+
+# -- main ------------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--quick", action="store_true", help="a smoke run: every row, tiny sizes")
+    ap.add_argument(
+        "--profile",
+        choices=["step", "step-donate"],
+        help="print a cProfile top-20 of foldloop's digits training step instead",
+    )
+    args = ap.parse_args()
+    torch.set_num_threads(1)
+    torch.set_num_interop_threads(1)
+    if args.profile:
+        profile_step(donate=args.profile == "step-donate")
+        return
+
+    sizes = QUICK if args.quick else Sizes()
+    # The imports' ~300k objects are never garbage: frozen, they are left out of every
+    # collection, so the gc.collect() before each timed repetition takes milliseconds, not
+    # ~0.5 s (GC stays enabled during the runs, for every runner alike).
+    gc.collect()
+    gc.freeze()
+    started = time.perf_counter()
+    print("# bench.py" + (" --quick (smoke run: the numbers mean nothing)" if args.quick else ""))
+    for note in machine_notes():
+        print(note)
+    print(
+        f"torch threads {torch.get_num_threads()}; supervised_trainer donate keyword: "
+        f"{'yes' if step.HAS_DONATE else 'no'}; {sizes}"
+    )
+    children = start_memory_children(sizes)
+    # The memory children finish before any timing starts, so that they do not disturb it;
+    # in --quick they run alongside the rest (its numbers mean nothing), to keep it short.
+    memory = None if args.quick else section("memory", lambda: memory_results(children))
+    accuracies: dict[str, float] = {}
+    digits_job = section("digits", lambda: digits_rows(sizes, accuracies))
+    loop = section("overhead", lambda: overhead_rows(sizes))
+    evals = section("evaluation", lambda: evaluation_rows(sizes))
+    lengths = section("run length", lambda: run_length_rows(sizes))
+    if memory is None:
+        memory = memory_results(children)
+    wide = section("wide", lambda: wide_rows(sizes, memory))
+    rows = [*digits_job, *wide, *loop, *evals, *lengths]
+    print()
+    print(
+        table(
+            [
+                [r.comparison, r.reference, r.ours, r.theirs, r.ratio, r.paired, r.target, r.met]
+                for r in rows
+            ],
+            [
+                "comparison",
+                "reference",
+                "foldloop (min)",
+                "reference (min)",
+                "ratio",
+                "paired ratio (median)",
+                "target",
+                "met",
+            ],
+        )
+    )
+    print()
+    print(
+        "digits job, last test accuracy: "
+        + ", ".join(f"{n} {a:.4f}" for n, a in accuracies.items())
+    )
+    print(
+        "wide MLP, peak RSS above model (MiB): "
+        + ", ".join(f"{n} {m:.0f}" for n, m in memory.items())
+    )
+    print(f"bench.py took {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

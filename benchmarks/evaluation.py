@@ -1,0 +1,57 @@
+"""Evaluation runners (``bench.py``'s evaluation rows): accuracy + mean cross-entropy over a
+data set, by a plain torch loop and by foldloop's evaluator with its ``Accuracy`` + ``Loss``.
+
+  plain     ``model.eval()``, ``torch.no_grad()``, then per batch ``model(x)``, the batch's
+            loss and number of correct predictions read with ``.item()`` into Python sums
+  foldloop  the digits example's own evaluation: ``foldloop.examples.digits.evaluate`` on a
+            ``supervised_evaluator(model)`` (eval mode fixed once on a private copy of the
+            module), which attaches ``Accuracy`` + ``Loss(cross_entropy)`` for the one
+            evaluation and folds the evaluator's ``(y_pred, y)`` into them
+
+Both are built once per model (``make_*``) and return ``(accuracy, mean loss)`` when called
+with the data; the same answers from both are checked by ``bench.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import torch
+from torch import Tensor, nn
+from torch.nn import functional as F
+
+from foldloop.examples.digits import evaluate
+from foldloop.train import TrainState, buffers_of, params_of, supervised_evaluator
+
+Batch = tuple[Tensor, Tensor]
+Scores = tuple[float, float]  # accuracy, mean loss
+Evaluate = Callable[[Iterable[Batch]], Scores]
+
+
+def plain_evaluate(model: nn.Module, data: Iterable[Batch]) -> Scores:
+    """Accuracy and mean loss of ``model`` over ``data`` (the same batches foldloop's sees)."""
+    model.eval()
+    correct = total = 0
+    loss_sum = 0.0
+    with torch.no_grad():
+        for x, y in data:
+            out = model(x)
+            loss_sum += F.cross_entropy(out, y).item() * len(y)
+            correct += int((out.argmax(1) == y).sum().item())
+            total += len(y)
+    return correct / total, loss_sum / total
+
+
+def make_plain(model: nn.Module) -> Evaluate:
+    return lambda data: plain_evaluate(model, data)
+
+
+def make_foldloop(model: nn.Module) -> Evaluate:
+    evaluator = supervised_evaluator(model)
+    trained = TrainState(params_of(model), buffers_of(model), ())
+
+    def run(data: Iterable[Batch]) -> Scores:
+        scores = evaluate(evaluator, trained, data)
+        return scores.accuracy, scores.loss
+
+    return run

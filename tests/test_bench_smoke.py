@@ -1,0 +1,55 @@
+"""``benchmarks/bench.py --quick`` runs and prints every row of its table.
+
+Only that the script works: its numbers are not checked here (a timed unit test on a shared
+machine would be flaky; ``make bench`` is where speed is read).
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+ROWS = [
+    "Step, digits job, AdamW (per epoch)",
+    "Step, digits job, AdamW, donate=True (per epoch)",
+    "Step, digits job, SGD momentum 0.9 (per epoch)",
+    "Step, digits job, SGD momentum 0.9, donate=True (per epoch)",
+    "Step, 9.66M-param MLP, AdamW (time per step)",
+    "Step, 9.66M-param MLP, AdamW (peak RSS above model)",
+    "Step, 9.66M-param MLP, AdamW, donate=True (time per step)",
+    "Step, 9.66M-param MLP, AdamW, donate=True (peak RSS above model)",
+    "Loop overhead, bare",
+    "Loop overhead, the docs' six handlers",
+    "Loop overhead, 20 every(k) handlers",
+    "Loop overhead, 1000 rarely firing every(k) handlers",
+    "Evaluation, digits test split, batch 32, Accuracy + Loss",
+    "Evaluation, 1.1M-param MLP, batch 256 (digits train split), Accuracy + Loss",
+    "Memory over a run's length, run: 10x the iterations (peak tracemalloc)",
+    "Memory over a run's length, scan (states not kept): 10x the iterations (peak tracemalloc)",
+]
+
+
+def test_bench_quick_prints_every_row() -> None:
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
+    }
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench.py"), "--quick"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stdout.splitlines() if line.startswith("| ")]
+    cells = [[cell.strip() for cell in line.strip("|").split("|")] for line in lines]
+    header, *rows = cells
+    assert header[0] == "comparison" and header[-1] == "met"
+    assert [row[0] for row in rows] == ROWS
+    for row in rows:
+        assert len(row) == len(header)
+        assert row[-1] in {"met", "NOT met", "n/a"}, row
