@@ -29,13 +29,13 @@ from foldloop import (
     GetBatchStarted,
     IterationCompleted,
     IterationStarted,
-    Loop,
     RunError,
     Started,
     State,
     Terminated,
 )
-from foldloop.testing import RunShape, run_shapes, scan_shape, shape_data, shape_loop
+
+from .shapes import RunShape, Trace, holds, run_shapes, scan_shape, shape_data, shape_loop
 
 IGNITE_KINDS: dict[Events, type[Event]] = {
     Events.STARTED: Started,
@@ -59,7 +59,7 @@ def ignite_run(shape: RunShape, stop_after: int | None = None) -> tuple[list[typ
 
     def process(engine: Engine, batch: object) -> None:
         for request in step_requests:
-            if request.count == engine.state.iteration:
+            if holds(request.when, engine.state.iteration):
                 _ignite_act(engine, request.action)
 
     engine = Engine(process)
@@ -73,7 +73,7 @@ def ignite_run(shape: RunShape, stop_after: int | None = None) -> tuple[list[typ
             counts[kind] = counts.get(kind, 0) + 1
             kinds.append(kind)
             for request in shape.requests:
-                if request.kind is kind and request.count == counts[kind]:
+                if request.kind is kind and holds(request.when, counts[kind]):
                     _ignite_act(engine, request.action)
             if stop_after is not None and len(kinds) == stop_after:
                 engine.interrupt()
@@ -158,9 +158,9 @@ def test_stopping_a_scan_and_running_on_is_ignites_interrupt(shape: RunShape, st
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataWarning)
         try:
-            last: State[int] | None = None
+            last: State[Trace] | None = None
             for event, state in loop.scan(
-                0,
+                (),
                 data,
                 max_epochs=shape.max_epochs,
                 epoch_length=shape.epoch_length,
@@ -176,7 +176,3 @@ def test_stopping_a_scan_and_running_on_is_ignites_interrupt(shape: RunShape, st
             failed = True
     assert _names(kinds) == _names(expected)
     assert failed == ignite_failed
-
-
-def test_loop_type_is_usable_here() -> None:
-    assert isinstance(shape_loop(RunShape()), Loop)

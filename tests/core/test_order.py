@@ -1,4 +1,5 @@
-"""The order law: any run shape's event stream equals the reference model's."""
+"""The order law: any run shape's event stream, and what its handlers record, equal the
+reference model's (handlers attached with any filter expression)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import warnings
 from hypothesis import given
 
 from foldloop import DataWarning
-from foldloop.testing import RunShape, reference_outcome, run_shape, run_shapes, scan_shape
+
+from .shapes import RunShape, reference_outcome, run_shape, run_shapes, scan_shape
 
 
 @given(run_shapes())
@@ -19,6 +21,7 @@ def test_scan_fires_the_reference_models_events(shape: RunShape) -> None:
     assert [k.__name__ for k in kinds] == [k.__name__ for k in expected.kinds]
     assert failed == expected.failed
     assert last.iteration == expected.iterations
+    assert last.value == expected.trace
 
 
 @given(run_shapes())
