@@ -7,9 +7,20 @@ import warnings
 
 from hypothesis import given
 
-from foldloop import DataWarning
+from foldloop import DataWarning, IterationCompleted
+from foldloop.testing import make_state
 
-from .shapes import RunShape, reference_outcome, run_shape, run_shapes, scan_shape
+from .shapes import (
+    Expr,
+    RunShape,
+    exprs,
+    holds,
+    reference_outcome,
+    run_shape,
+    run_shapes,
+    scan_shape,
+    to_filter,
+)
 
 
 @given(run_shapes())
@@ -42,3 +53,12 @@ def test_counts_are_occurrences_of_each_kind(shape: RunShape) -> None:
         kinds, _, last = scan_shape(shape)
     for kind in set(kinds):
         assert last.count(kind) == kinds.count(kind)
+
+
+@given(exprs())
+def test_filters_pass_where_the_models_reading_of_their_expression_says(expr: Expr) -> None:
+    # The model decides triggers with its own interpreter; the loop runs foldloop's filters.
+    f, event = to_filter(expr), IterationCompleted()
+    for n in range(1, 40):
+        state = make_state((), iteration=n)
+        assert f.passes(n, state, event) == holds(expr, n), (expr, n)
