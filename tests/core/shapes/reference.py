@@ -29,6 +29,9 @@ from foldloop.core import (
 from .expr import holds
 from .shapes import RunShape, Trace
 
+# More events than any generated shape fires: a shape past it would never end.
+_RUNAWAY = 5000
+
 
 class _Stop(Exception):
     pass
@@ -70,6 +73,8 @@ class _Model:
 
     def fire(self, kind: type[Event]) -> None:
         """Fire ``kind``; an event whose handler raises never happened (it is rolled back)."""
+        if len(self.kinds) > _RUNAWAY:
+            raise AssertionError(f"the model ran away (a run that never ends): {self.shape}")
         self.counts[kind] = self.counts.get(kind, 0) + 1
         self.kinds.append(kind)
         recorded = len(self.trace)
