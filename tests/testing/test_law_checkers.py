@@ -185,7 +185,11 @@ def test_a_pure_handler_passes() -> None:
 @pytest.mark.parametrize(
     ("handler", "state", "message"),
     [
-        (append_one, make_state([0]), r"changed the state it was given: state\.value: length"),
+        (
+            append_one,
+            make_state([0]),
+            r"changed the state it was given \(now != before\): state\.value: length 2 != 1",
+        ),
         (count_calls, make_state(0), "returned different states for the same call"),
         (not_a_state, make_state(0), "returned 0, not a State"),
     ],

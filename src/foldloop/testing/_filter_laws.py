@@ -70,8 +70,8 @@ def _check(law: Law[E], names: str, points: Sequence[tuple[int, State[Any]]], ev
         passes = left.passes(count, state, event), right.passes(count, state, event)
         if passes[0] != passes[1]:
             sides = " and ".join(
-                f"{side} {'passes' if p else 'does not'}"
-                for side, p in zip(("the left", "the right"), passes, strict=True)
+                f"{side} {'passes' if p else 'does not pass'}"
+                for side, p in zip(("the left side", "the right side"), passes, strict=True)
             )
             raise AssertionError(
                 f"filter law {name!r} fails for {names} at count {count} of "

@@ -43,7 +43,9 @@ def check_handler_is_pure(
     for what, before, after in (("state", given[0], state), ("event", given[1], event)):
         found = deep_difference(after, before, what)
         if found is not None:
-            raise AssertionError(f"handler {name} changed the {what} it was given: {found}")
+            raise AssertionError(
+                f"handler {name} changed the {what} it was given (now != before): {found}"
+            )
     found = deep_difference(handler(state, event), first, "result")
     if found is not None:
         raise AssertionError(
