@@ -8,7 +8,7 @@ import warnings
 from collections.abc import Iterator
 
 import attrs
-from hypothesis import assume, given
+from hypothesis import assume, given, reject
 from hypothesis import strategies as st
 
 from foldloop import (
@@ -24,11 +24,13 @@ from foldloop import (
     every,
     on,
 )
-from foldloop.testing import (
-    BUILT_IN_KINDS,
-    Request,
+from foldloop.testing import BUILT_IN_KINDS
+
+from .shapes import (
     RunShape,
     ShapeFailure,
+    Trace,
+    failing_shapes,
     run_shape,
     run_shapes,
     shape_data,
@@ -44,7 +46,7 @@ def _limits(shape: RunShape) -> dict[str, int | None]:
     }
 
 
-def _with_taps(loop: Loop[int, object], seen: list[str]) -> None:
+def _with_taps(loop: Loop[Trace, object], seen: list[str]) -> None:
     for kind in BUILT_IN_KINDS:
         loop.tap(kind, lambda state, event: seen.append(type(event).__name__))
 
@@ -58,7 +60,7 @@ def test_taps_are_invisible(shape: RunShape) -> None:
         seen: list[str] = []
         _with_taps(loop, seen)
         try:
-            with_taps = loop.run(0, shape_data(shape), **_limits(shape))
+            with_taps = loop.run((), shape_data(shape), **_limits(shape))
         except RunError as error:
             with_taps = error.state
     assert with_taps == without
@@ -75,11 +77,11 @@ def test_runs_are_deterministic(shape: RunShape) -> None:
 @given(run_shapes(failures=False))
 def test_a_run_never_changes_the_state_it_was_given(shape: RunShape) -> None:
     loop = shape_loop(shape)
-    states: list[State[int]] = []
+    states: list[State[Trace]] = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataWarning)
         try:
-            for _, state in loop.scan(0, shape_data(shape), **_limits(shape)):
+            for _, state in loop.scan((), shape_data(shape), **_limits(shape)):
                 states.append(state)
         except RunError as error:
             states.append(error.state)
@@ -91,12 +93,12 @@ def test_a_run_never_changes_the_state_it_was_given(shape: RunShape) -> None:
     assert all(tuple(a) == tuple(b) for a, b in zip(states, frozen, strict=True))  # batch too
 
 
-@given(run_shapes(failures=False).filter(lambda s: not s.requests and not s.one_shot))
+@given(run_shapes(stops=False).filter(lambda s: not s.one_shot))
 def test_running_a_finished_run_again_changes_nothing(shape: RunShape) -> None:
     loop = shape_loop(shape)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataWarning)
-        once_ = loop.run(0, shape_data(shape), **_limits(shape))
+        once_ = loop.run((), shape_data(shape), **_limits(shape))
         twice = loop.run(once_, shape_data(shape))
     assert twice is once_
 
@@ -109,8 +111,8 @@ def test_split_law_stop_anywhere_then_continue_equals_one_run(shape: RunShape, k
         warnings.simplefilter("ignore", DataWarning)
         failed, whole = run_shape(shape)
         assume(not failed)  # refused runs (terminate_epoch at Started) have no rest to compare
-        events = loop.scan(0, data, **_limits(shape))
-        last: State[int] | None = None
+        events = loop.scan((), data, **_limits(shape))
+        last: State[Trace] | None = None
         for i, (_, state) in enumerate(events):
             last = state
             if i == k:
@@ -128,10 +130,10 @@ def test_split_at_every_iteration_with_run_and_max_iters_shape(shape: RunShape, 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataWarning)
         assume(not run_shape(shape)[0])
-        whole = [type(e) for e, _ in loop.scan(0, data, **_limits(shape))]
+        whole = [type(e) for e, _ in loop.scan((), data, **_limits(shape))]
         first: list[type[Event]] = []
-        last: State[int] | None = None
-        for event, state in loop.scan(0, data, **_limits(shape)):
+        last: State[Trace] | None = None
+        for event, state in loop.scan((), data, **_limits(shape)):
             first.append(type(event))
             last = state
             if state.iteration == k and isinstance(event, IterationCompleted):
@@ -141,11 +143,7 @@ def test_split_at_every_iteration_with_run_and_max_iters_shape(shape: RunShape, 
     assert first + rest == whole
 
 
-@given(
-    run_shapes().filter(
-        lambda s: not s.one_shot and any(r.action == "raise" and r.kind for r in s.requests)
-    )
-)
+@given(failing_shapes())
 def test_retry_law_a_failure_carries_the_state_to_go_on_from(shape: RunShape) -> None:
     # A handler fails; without that handler, running on from the carried state gives the
     # uninterrupted run (the failure only added one ExceptionRaised).
@@ -154,16 +152,11 @@ def test_retry_law_a_failure_carries_the_state_to_go_on_from(shape: RunShape) ->
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataWarning)
         assume(not run_shape(clean)[0])  # the run without the failure must itself succeed
-        try:
-            shape_loop(shape).run(0, data, **_limits(shape))
-        except RunError as error:
-            if not isinstance(error.__cause__, ShapeFailure):
-                return  # refused by the loop itself (empty data, terminate_epoch at start)
-            carried = error.state
-        else:
-            return  # the failure lies past the run's end
+        carried = _carried_by_the_failure(shape)
+        if carried is None:  # the failure lies past the run's end, or the loop refused the shape
+            reject()
         retried = shape_loop(clean).run(carried, data, **_limits(clean))
-        whole = shape_loop(clean).run(0, data, **_limits(clean))
+        whole = shape_loop(clean).run((), data, **_limits(clean))
     assert (retried.value, retried.epoch, retried.iteration) == (
         whole.value,
         whole.epoch,
@@ -173,6 +166,15 @@ def test_retry_law_a_failure_carries_the_state_to_go_on_from(shape: RunShape) ->
         k: whole.count(k) for k in BUILT_IN_KINDS
     }
     assert retried.count(ExceptionRaised) == 1
+
+
+def _carried_by_the_failure(shape: RunShape) -> State[Trace] | None:
+    """The state carried by the run's error if a handler's ShapeFailure caused it, else None."""
+    try:
+        shape_loop(shape).run((), shape_data(shape), **_limits(shape))
+    except RunError as error:
+        return error.state if isinstance(error.__cause__, ShapeFailure) else None
+    return None
 
 
 def test_every_attached_handler_and_tap_sees_exception_raised_even_when_one_fails() -> None:
@@ -261,15 +263,11 @@ def test_every_filter_in_a_resumed_run_counts_the_whole_history() -> None:
     assert loop.run(partial, data).value == [3, 6, 9, 12]
 
 
-def test_request_shape_helper_is_a_value() -> None:
-    assert Request(None, 1, "raise") == Request(None, 1, "raise")
-
-
 def test_a_run_resumed_with_the_length_its_epoch_turned_out_to_have_ends_that_epoch() -> None:
     """Stopped after its last GetBatchStarted, before unsized data said it had ended, a run
     continued on a list of the epoch's length ends the epoch where the data would have."""
     loop = shape_loop(RunShape(data_length=3, one_shot=False, sized=False))
-    events = list(loop.scan(0, iter(range(3))))
+    events = list(loop.scan((), iter(range(3))))
     stop_at = max(i for i, (event, _) in enumerate(events) if isinstance(event, GetBatchStarted))
     _, stopped = events[stop_at]
     assert stopped.epoch_length is None and stopped.epoch_iteration == 3

@@ -1,4 +1,5 @@
-"""The order law: any run shape's event stream equals the reference model's."""
+"""The order law: any run shape's event stream, and what its handlers record, equal the
+reference model's (handlers attached with any filter expression)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,20 @@ import warnings
 
 from hypothesis import given
 
-from foldloop import DataWarning
-from foldloop.testing import RunShape, reference_outcome, run_shape, run_shapes, scan_shape
+from foldloop import DataWarning, IterationCompleted
+from foldloop.testing import make_state
+
+from .shapes import (
+    Expr,
+    RunShape,
+    exprs,
+    holds,
+    reference_outcome,
+    run_shape,
+    run_shapes,
+    scan_shape,
+    to_filter,
+)
 
 
 @given(run_shapes())
@@ -19,6 +32,7 @@ def test_scan_fires_the_reference_models_events(shape: RunShape) -> None:
     assert [k.__name__ for k in kinds] == [k.__name__ for k in expected.kinds]
     assert failed == expected.failed
     assert last.iteration == expected.iterations
+    assert last.value == expected.trace
 
 
 @given(run_shapes())
@@ -39,3 +53,12 @@ def test_counts_are_occurrences_of_each_kind(shape: RunShape) -> None:
         kinds, _, last = scan_shape(shape)
     for kind in set(kinds):
         assert last.count(kind) == kinds.count(kind)
+
+
+@given(exprs())
+def test_filters_pass_where_the_models_reading_of_their_expression_says(expr: Expr) -> None:
+    # The model decides triggers with its own interpreter; the loop runs foldloop's filters.
+    f, event = to_filter(expr), IterationCompleted()
+    for n in range(1, 40):
+        state = make_state((), iteration=n)
+        assert f.passes(n, state, event) == holds(expr, n), (expr, n)

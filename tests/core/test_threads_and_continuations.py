@@ -16,7 +16,8 @@ from hypothesis import assume, given
 
 from foldloop import DataWarning, IterationCompleted, Loop, RunError, Started, State, on, once
 from foldloop.metrics import METRICS, Average, attach_metrics
-from foldloop.testing import RunShape, run_shape, run_shapes, shape_data, shape_loop
+
+from .shapes import RunShape, Trace, run_shape, run_shapes, shape_data, shape_loop
 
 
 def test_a_run_terminated_at_an_epochs_last_batch_continues_alike_in_run_and_scan() -> None:
@@ -43,7 +44,7 @@ def test_continuing_an_ended_run_gives_the_same_state_with_run_and_scan(shape: R
     assert ran == scanned  # the same end, or the same failure with the same last good state
 
 
-def _outcome(states: Callable[[], list[State[int]]]) -> tuple[bool, State[int]]:
+def _outcome(states: Callable[[], list[State[Trace]]]) -> tuple[bool, State[Trace]]:
     """Whether continuing failed, and the last state (or the one the failure carries)."""
     try:
         return False, states()[-1]

@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 
 from foldloop.metrics import Metric, NoDataError
 
-from .laws import assert_same_value
+from .compare import assert_same_value
 from .strategies import Pair
 
 with warnings.catch_warnings():

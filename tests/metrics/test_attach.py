@@ -42,7 +42,7 @@ from foldloop.metrics import (
     metrics,
 )
 
-from .laws import assert_same_value
+from .compare import assert_same_value
 from .loops import Model, batches, initial, loss_of, output_of, trainer
 from .strategies import Pair, multiclass_batches, nll
 

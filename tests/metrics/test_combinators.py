@@ -29,7 +29,7 @@ from foldloop.metrics import (
     metrics,
 )
 
-from .laws import assert_same_value
+from .compare import assert_same_value
 from .strategies import Pair, binary_batches, multiclass_batches
 
 t = torch.tensor

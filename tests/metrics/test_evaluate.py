@@ -12,7 +12,7 @@ import pytest
 from foldloop import Completed, EpochCompleted, Loop, RunError, Slot, State
 from foldloop.metrics import METRICS, Accuracy, Loss, MetricDict, evaluate, metrics
 
-from .laws import assert_same_value
+from .compare import assert_same_value
 from .loops import Model, batches, eval_step, evaluator, initial, output_of, trainer
 from .strategies import Pair, nll
 

@@ -31,7 +31,7 @@ from foldloop.metrics import (
     TopKCategoricalAccuracy,
 )
 
-from .laws import assert_same_value
+from .compare import assert_same_value
 from .oracle import IgniteR2Score, concat, ignite_metrics, run_ignite, samples
 from .strategies import (
     Pair,

@@ -23,7 +23,7 @@ from foldloop.metrics import (
     attach_metrics,
 )
 
-from .laws import assert_same_value
+from .compare import assert_same_value
 from .loops import Model, batches, initial, loss_of, output_of, trainer
 from .strategies import Pair, nll
 

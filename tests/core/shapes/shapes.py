@@ -8,24 +8,39 @@ import attrs
 
 from foldloop.core import Event
 
-Action = Literal["terminate", "terminate_epoch", "raise"]
+from .expr import Atom, Expr
+
+Action = Literal["record", "terminate", "terminate_epoch", "raise"]
+
+Trace = tuple[tuple[str, int], ...]
+"""A shape's run value: ``(kind name, count)`` per recording, ``("step", iteration)`` per step."""
 
 
 @attrs.frozen
 class Request:
-    """At the ``count``-th event of ``kind``, a handler asks for ``action``.
+    """At each event of ``kind`` whose count passes ``when``, a handler does ``action``.
 
-    ``kind=None`` means the step, at iteration ``count`` (it may only ``"raise"``,
-    ``"terminate"`` or ``"terminate_epoch"``).
+    ``"record"`` appends ``(kind name, count)`` to the run's value; the others ask the loop to
+    stop or raise :class:`ShapeFailure`. ``kind=None`` means the step, deciding ``when`` on the
+    iteration (it may only ``"raise"``, ``"terminate"`` or ``"terminate_epoch"``).
 
     >>> from foldloop import IterationCompleted
-    >>> Request(IterationCompleted, 3, "terminate")
-    Request(kind=<class 'foldloop.core._events.IterationCompleted'>, count=3, action='terminate')
+    >>> Request(IterationCompleted, Atom("once", (3,)), "terminate").action
+    'terminate'
     """
 
     kind: type[Event] | None
-    count: int
+    when: Expr
     action: Action
+
+    @classmethod
+    def at(cls, kind: type[Event] | None, count: int, action: Action) -> Request:
+        """The request made exactly at the ``count``-th event of ``kind`` (``once(count)``).
+
+        >>> Request.at(None, 2, "raise").when
+        Atom(name='once', args=(2,))
+        """
+        return cls(kind, Atom("once", (count,)), action)
 
 
 @attrs.frozen

@@ -2,7 +2,8 @@
 
 A direct, slow transcription of the rules in ``docs/concepts.md`` (which follow Ignite 0.5's
 ``Engine`` with foldloop's documented differences), written without any of the loop's
-machinery, so the loop can be checked against it.
+machinery, so the loop can be checked against it. Triggers are decided by
+:func:`~.expr.holds`, the model's own reading of filter expressions.
 """
 
 from __future__ import annotations
@@ -25,7 +26,11 @@ from foldloop.core import (
     Terminated,
 )
 
-from ._shapes import Request, RunShape
+from .expr import holds
+from .shapes import RunShape, Trace
+
+# More events than any generated shape fires: a shape past it would never end.
+_RUNAWAY = 5000
 
 
 class _Stop(Exception):
@@ -48,11 +53,13 @@ class Outcome:
         kinds: the kinds of the events fired, in order.
         failed: the run ends with a ``RunError``.
         iterations: the iteration the run ends at.
+        trace: the value the run ends with (what the handlers and the step recorded).
     """
 
     kinds: tuple[type[Event], ...]
     failed: bool
     iterations: int
+    trace: Trace
 
 
 class _Model:
@@ -62,26 +69,35 @@ class _Model:
         self.counts: dict[type[Event], int] = {}
         self.requests: set[str] = set()
         self.iteration = 0
+        self.trace: list[tuple[str, int]] = []
 
     def fire(self, kind: type[Event]) -> None:
         """Fire ``kind``; an event whose handler raises never happened (it is rolled back)."""
+        if len(self.kinds) > _RUNAWAY:
+            raise AssertionError(f"the model ran away (a run that never ends): {self.shape}")
         self.counts[kind] = self.counts.get(kind, 0) + 1
         self.kinds.append(kind)
+        recorded = len(self.trace)
         try:
             self._act(kind, self.counts[kind])
         except _Boom:
             self.kinds.pop()
+            del self.trace[recorded:]
             raise
 
     def step(self) -> None:
         self._act(None, self.iteration)
+        self.trace.append(("step", self.iteration))
 
     def _act(self, kind: type[Event] | None, count: int) -> None:
         for request in self.shape.requests:
-            if request.kind is kind and request.count == count:
+            if request.kind is kind and holds(request.when, count):
                 if request.action == "raise":
                     raise _Boom
-                self.requests.add(request.action)
+                if request.action == "record":
+                    self.trace.append((kind.__name__ if kind else "step", count))
+                else:
+                    self.requests.add(request.action)
 
     def check(self, at_start: bool = False) -> None:
         """The check after an event: stop the run, or the epoch (refused at the start)."""
@@ -107,8 +123,8 @@ def reference_outcome(shape: RunShape) -> Outcome:
         _run(model, shape)
     except _Boom:
         model.kinds.append(ExceptionRaised)
-        return Outcome(tuple(model.kinds), True, model.iteration)
-    return Outcome(tuple(model.kinds), False, model.iteration)
+        return Outcome(tuple(model.kinds), True, model.iteration, tuple(model.trace))
+    return Outcome(tuple(model.kinds), False, model.iteration, tuple(model.trace))
 
 
 def _run(model: _Model, shape: RunShape) -> None:
@@ -211,6 +227,3 @@ class _Data:
 
     def new_pass(self) -> None:
         self.position = 0
-
-
-__all__ = ["Outcome", "Request", "RunShape", "reference_outcome"]
