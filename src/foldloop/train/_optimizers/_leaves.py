@@ -139,3 +139,57 @@ def as_leaves_like(new: list[torch.Tensor], old: list[torch.Tensor]) -> list[tor
         if fresh.requires_grad != former.requires_grad:
             fresh.requires_grad_(former.requires_grad)
     return new
+
+
+def require_fit(
+    owner: str,
+    name: str,
+    leaves: list[torch.Tensor],
+    param_leaves: list[torch.Tensor],
+    params: object,
+    same_kind: bool,
+) -> None:
+    """Refuse tensors whose shape (and with ``same_kind`` dtype or device) differs from their
+    parameter's, before any kernel reads them: a short gradient would make torch's fused
+    kernels read past its end, and the multi-tensor ops would broadcast it silently.
+
+    Args:
+        owner: the function asking, named in the message.
+        name: what ``leaves`` are (``"grads"``, ``"exp_avg"``), named in the message.
+        leaves: the tensors to check, in the order of ``param_leaves``.
+        param_leaves: the parameters' tensors.
+        params: the parameters' tree, for the path of a tensor that does not fit.
+        same_kind: also require the parameter's dtype and device.
+
+    Example:
+        >>> import torch
+        >>> params = {"w": torch.zeros(4)}
+        >>> require_fit("sgd", "grads", [torch.ones(4)], [params["w"]], params, True)
+        >>> require_fit("sgd", "grads", [torch.ones(4).double()], [params["w"]], params, True)
+        Traceback (most recent call last):
+        ...
+        ValueError: sgd: grads at 'w' has dtype torch.float64 but its parameter has torch.float32; ...
+    """
+    what: str
+    got: object
+    expected: object
+    for index, (leaf, param) in enumerate(zip(leaves, param_leaves, strict=True)):
+        if leaf.shape != param.shape:
+            what, got, expected = "shape", tuple(leaf.shape), tuple(param.shape)
+        elif same_kind and leaf.dtype != param.dtype:
+            what, got, expected = "dtype", leaf.dtype, param.dtype
+        elif same_kind and leaf.device != param.device:
+            what, got, expected = "device", leaf.device, param.device
+        else:
+            continue
+        path = tree_paths(params)[index]
+        fix = (
+            "pass gradients of the parameters' shapes, dtypes and devices (torch.autograd.grad "
+            "of a loss gives them)"
+            if same_kind
+            else "an optimizer state only fits the parameters its init was given, so call "
+            "init(params) for these parameters"
+        )
+        raise ValueError(
+            f"{owner}: {name} at {path!r} has {what} {got} but its parameter has {expected}; {fix}"
+        )
