@@ -5,6 +5,7 @@ from ._batches import EvalOutputTransform as EvalOutputTransform
 from ._batches import LossFn as LossFn
 from ._batches import PrepareBatch as PrepareBatch
 from ._batches import TrainOutputTransform as TrainOutputTransform
+from ._donation import DonatedError as DonatedError
 from ._factories import supervised_evaluator as supervised_evaluator
 from ._factories import supervised_trainer as supervised_trainer
 from ._optimizers import AdamState as AdamState

@@ -19,8 +19,8 @@ from ._batches import (
     unpack_batch,
 )
 from ._checks import require_whole
-from ._module import Template
 from ._donation import Lease
+from ._module import Template
 from ._optimizers import GradientTransformation, apply_gradients
 from ._randomness import iteration_seed, seeded
 from ._train_state import Tensors, TrainState, require_trainable
@@ -124,9 +124,13 @@ def supervised_training_step(
             optimizer, value, grads, state.iteration, steps, donate
         )
         # Without an update the new state holds the given one's tensors, so it shares its lease.
-        count, lease = (value.step, value.lease) if pending is not None else (value.step + 1, Lease())
+        count, lease = (
+            (value.step, value.lease) if pending is not None else (value.step + 1, Lease())
+        )
         kept = (value.seed, output, pending)
-        return state.replace(value=TrainState(new_params, buffers, opt_state, count, *kept, lease=lease))
+        return state.replace(
+            value=TrainState(new_params, buffers, opt_state, count, *kept, lease=lease)
+        )
 
     return training_step
 

@@ -116,7 +116,9 @@ class TrainState:
     def __repr__(self) -> str:
         if self.lease.donated_at is not None:  # never show the numbers of a later step
             return f"TrainState(<donated at iteration {self.lease.donated_at}>)"
-        fields = ", ".join(f"{name}={value!r}" for name, value in zip(_FIELDS, _children(self)))
+        fields = ", ".join(
+            f"{name}={value!r}" for name, value in zip(_FIELDS, _children(self), strict=True)
+        )
         return f"TrainState({fields})"
 
 

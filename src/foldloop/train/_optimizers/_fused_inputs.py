@@ -21,7 +21,9 @@ def fused_kernel_takes(leaves: Sequence[Tensors]) -> bool:
     return all(t.device == first.device and t.dtype == first.dtype for ts in leaves for t in ts)
 
 
-def require_kernel_fit(owner: str, names: Sequence[str], leaves: Sequence[Tensors], params: object) -> None:
+def require_kernel_fit(
+    owner: str, names: Sequence[str], leaves: Sequence[Tensors], params: object
+) -> None:
     """Refuse gradients (``leaves[0]``) or state tensors (``leaves[2:]``) that do not fit the
     parameters (``leaves[1]``), before a kernel reads them; ``names`` name the trees."""
     require_fit(owner, "grads", leaves[0], leaves[1], params, same_kind=True)
@@ -46,7 +48,9 @@ def kernel_inputs(leaves: Sequence[Tensors], donate: bool) -> tuple[Tensors, lis
     grads = [_dense(g) for g in leaves[0]]
     if donate:
         return grads, [[_dense(t) for t in old] for old in leaves[1:]]
-    return grads, [[t.clone(memory_format=torch.contiguous_format) for t in old] for old in leaves[1:]]
+    return grads, [
+        [t.clone(memory_format=torch.contiguous_format) for t in old] for old in leaves[1:]
+    ]
 
 
 def _dense(tensor: torch.Tensor) -> torch.Tensor:

@@ -168,7 +168,7 @@ def require_fit(
         >>> require_fit("sgd", "grads", [torch.ones(4).double()], [params["w"]], params, True)
         Traceback (most recent call last):
         ...
-        ValueError: sgd: grads at 'w' has dtype torch.float64 but its parameter has torch.float32; ...
+        ValueError: sgd: grads at 'w' has dtype torch.float64 but its parameter has dtype ...
     """
     what: str
     got: object
@@ -190,6 +190,5 @@ def require_fit(
             else "an optimizer state only fits the parameters its init was given, so call "
             "init(params) for these parameters"
         )
-        raise ValueError(
-            f"{owner}: {name} at {path!r} has {what} {got} but its parameter has {expected}; {fix}"
-        )
+        mismatch = f"has {what} {got} but its parameter has {what} {expected}"
+        raise ValueError(f"{owner}: {name} at {path!r} {mismatch}; {fix}")
