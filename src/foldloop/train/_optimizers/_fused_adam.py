@@ -9,7 +9,7 @@ from foldloop.tree import tree_unflatten
 
 from ._apply import update_then_apply
 from ._base import ApplyFn, ChainState, GradientTransformation, P, require_chain_state
-from ._fused_inputs import Tensors, fused_kernel_takes, kernel_inputs, require_kernel_fit
+from ._fused_inputs import Tensors, kernel_inputs, kernel_takes
 from ._leaves import as_leaves_like, flatten_alike, require_state
 from ._scaling import NegatedLearningRate
 from ._states import AdamState, CountState
@@ -66,8 +66,7 @@ def fused_adam(chain: AdamChain, hyper: AdamHyper) -> ApplyFn[ChainState]:
         if hyper.amsgrad:
             trees["max_exp_avg_sq"] = moments.max_exp_avg_sq
         spec, leaves = flatten_alike(chain.owner, **trees)
-        require_kernel_fit(chain.owner, list(trees), leaves, params)
-        if not fused_kernel_takes(leaves):
+        if not kernel_takes(chain.owner, list(trees), leaves, params):
             return update_then_apply(chain.chained, grads, state, params, donate)
         step, rate = moments.count + 1, -chain.lr(schedule.count)
         new_params, *new_moments = _fused(hyper, rate, step, leaves, donate)

@@ -13,22 +13,27 @@ _FUSED_DEVICES = ("cpu", "cuda")
 _FUSED_DTYPES = (torch.float64, torch.float32, torch.float16, torch.bfloat16)
 
 
-def fused_kernel_takes(leaves: Sequence[Tensors]) -> bool:
-    """Whether every tensor has the first parameter's device and dtype, which the kernel takes."""
-    first = leaves[1][0]
-    if first.device.type not in _FUSED_DEVICES or first.dtype not in _FUSED_DTYPES:
-        return False
-    return all(t.device == first.device and t.dtype == first.dtype for ts in leaves for t in ts)
-
-
-def require_kernel_fit(
+def kernel_takes(
     owner: str, names: Sequence[str], leaves: Sequence[Tensors], params: object
-) -> None:
-    """Refuse gradients (``leaves[0]``) or state tensors (``leaves[2:]``) that do not fit the
-    parameters (``leaves[1]``), before a kernel reads them; ``names`` name the trees."""
-    require_fit(owner, "grads", leaves[0], leaves[1], params, same_kind=True)
-    for name, state_leaves in zip(names[2:], leaves[2:], strict=True):
-        require_fit(owner, name, state_leaves, leaves[1], params, same_kind=False)
+) -> bool:
+    """Whether torch's fused kernel takes these tensors (all of the first parameter's device and
+    dtype, which it supports), after refusing gradients (``leaves[0]``) or state tensors
+    (``leaves[2:]``) that do not fit the parameters (``leaves[1]``): checked before a kernel
+    reads them, in one pass (a step's hot path); ``names`` name the state trees.
+    """
+    grads, param_leaves, *states = leaves
+    shapes = [p.shape for p in param_leaves]
+    if [g.shape for g in grads] != shapes:
+        require_fit(owner, "grads", grads, param_leaves, params, same_kind=True)
+    for name, state in zip(names[2:], states, strict=True):
+        if [t.shape for t in state] != shapes:
+            require_fit(owner, name, state, param_leaves, params, same_kind=False)
+    kinds = {(t.dtype, t.device) for tensors in leaves for t in tensors}
+    if len(kinds) > 1:  # the gradients must have their parameters' kinds; the state may differ
+        require_fit(owner, "grads", grads, param_leaves, params, same_kind=True)
+        return False
+    [(dtype, device)] = kinds
+    return device.type in _FUSED_DEVICES and dtype in _FUSED_DTYPES
 
 
 def kernel_inputs(leaves: Sequence[Tensors], donate: bool) -> tuple[Tensors, list[Tensors]]:
@@ -45,13 +50,11 @@ def kernel_inputs(leaves: Sequence[Tensors], donate: bool) -> tuple[Tensors, lis
         >>> grads[0].is_contiguous(), params
         (True, [tensor([0., 0.])])
     """
-    grads = [_dense(g) for g in leaves[0]]
+    grads = [g if g.is_contiguous() else g.contiguous() for g in leaves[0]]
     if donate:
-        return grads, [[_dense(t) for t in old] for old in leaves[1:]]
+        return grads, [
+            [t if t.is_contiguous() else t.contiguous() for t in old] for old in leaves[1:]
+        ]
     return grads, [
         [t.clone(memory_format=torch.contiguous_format) for t in old] for old in leaves[1:]
     ]
-
-
-def _dense(tensor: torch.Tensor) -> torch.Tensor:
-    return tensor if tensor.is_contiguous() else tensor.contiguous()

@@ -7,7 +7,7 @@ from foldloop.tree import tree_unflatten
 
 from ._apply import update_then_apply
 from ._base import ApplyFn, ChainState, GradientTransformation, P, require_chain_state
-from ._fused_inputs import fused_kernel_takes, kernel_inputs, require_kernel_fit
+from ._fused_inputs import kernel_inputs, kernel_takes
 from ._leaves import as_leaves_like, flatten_alike, require_state
 from ._scaling import NegatedLearningRate
 from ._states import CountState, TraceState
@@ -58,8 +58,7 @@ def fused_sgd(
             trace = require_state("sgd", state[trace_at], TraceState)
             trees["momentum_buffer"] = trace.momentum_buffer
         spec, leaves = flatten_alike("sgd", **trees)
-        require_kernel_fit("sgd", list(trees), leaves, params)
-        if not fused_kernel_takes(leaves):
+        if not kernel_takes("sgd", list(trees), leaves, params):
             return update_then_apply(chained, grads, state, params, donate)
         grads_in, (new_params, *buffers) = kernel_inputs(leaves, donate)
         torch._fused_sgd_(

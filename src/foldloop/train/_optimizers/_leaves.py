@@ -1,5 +1,6 @@
 """Checked access to the tensors of parameter-shaped trees, for the multi-tensor kernels."""
 
+import functools
 from typing import TypeVar
 
 import torch
@@ -41,6 +42,9 @@ def flatten_alike(owner: str, **trees: object) -> tuple[TreeSpec, list[list[torc
         ...
         ValueError: sgd: buffer does not match updates: keys only in updates: ['w'], ...
     """
+    flat = _flat_dicts(list(trees.values()))
+    if flat is not None:
+        return flat
     (first_name, first), *others = trees.items()
     leaves, spec = _tensor_leaves(owner, first_name, first)
     if not leaves:
@@ -55,6 +59,36 @@ def flatten_alike(owner: str, **trees: object) -> tuple[TreeSpec, list[list[torc
             raise ValueError(_mismatch_message(owner, (first_name, first), (name, tree)))
         all_leaves.append(other_leaves)
     return spec, all_leaves
+
+
+def _flat_dicts(trees: list[object]) -> tuple[TreeSpec, list[list[torch.Tensor]]] | None:
+    """`flatten_alike` of the common case, without walking each tree: dicts of tensors with
+    the same keys in the same order (a step's parameters, gradients and moments). ``None``
+    for any other trees, which the general path flattens and checks."""
+    dicts = [tree for tree in trees if type(tree) is dict]
+    if len(dicts) != len(trees) or not dicts[0]:
+        return None
+    keys = tuple(dicts[0])
+    layout = _dict_layout(keys)
+    if layout is None or any(tuple(tree) != keys for tree in dicts):
+        return None
+    spec, order = layout
+    leaves = [[tree[key] for key in order] for tree in dicts]
+    kinds = {type(leaf) for tree_leaves in leaves for leaf in tree_leaves}
+    if not all(issubclass(kind, torch.Tensor) for kind in kinds):
+        return None
+    return spec, leaves
+
+
+@functools.lru_cache(maxsize=64)
+def _dict_layout(keys: tuple[object, ...]) -> tuple[TreeSpec, tuple[str, ...]] | None:
+    """The structure of a dict with these keys (in this order) and the order of its leaves (the
+    keys sorted, as the tree functions order them); ``None`` unless every key is a string."""
+    names = tuple(key for key in keys if type(key) is str)
+    if len(names) != len(keys):
+        return None
+    _, spec = tree_flatten(dict.fromkeys(names, 0))
+    return spec, tuple(sorted(names))
 
 
 def require_state(owner: str, state: object, expected: type[T]) -> T:
