@@ -278,16 +278,14 @@ def test_apply_reads_tensors_of_any_memory_layout(make: Callable[[], Optimizer],
 
 
 @pytest.mark.parametrize("make", FUSED)
-def test_apply_keeps_the_parameters_key_order_and_takes_trees_of_another_key_order(
-    make: Callable[[], Optimizer],
-) -> None:
+def test_apply_takes_trees_whose_keys_come_in_another_order(make: Callable[[], Optimizer]) -> None:
     """The gradients may list their keys in another order than the parameters (dicts of tensors
-    take a fast path only when the orders agree); the result keeps the parameters' order."""
+    take a fast path only when the orders agree): the same numbers, by key."""
     optimizer = make()
     params = {"b": torch.ones(2), "a": torch.ones(3)}
     grads = {"b": torch.full((2,), 0.5), "a": torch.full((3,), 2.0)}
     state = optimizer.init(params)
     same_order, _ = apply_gradients(optimizer, grads, state, params)
     other_order, _ = apply_gradients(optimizer, dict(reversed(grads.items())), state, params)
-    assert list(same_order) == list(other_order) == ["b", "a"]
-    assert_bit_identical(same_order, other_order)
+    assert sorted(same_order) == sorted(other_order) == ["a", "b"]
+    assert all(torch.equal(same_order[key], other_order[key]) for key in same_order)
