@@ -70,10 +70,13 @@ def supervised_training_step(
     Ignite's ``supervised_training_step`` without its side effects: the model is called on
     the state's parameters, as ``torch.func.functional_call`` would (in train mode, set once
     on a private copy), the gradients come from ``torch.autograd.grad`` and `apply_gradients`
-    makes the new parameters out of place (into recycled buffers that nothing else can reach,
-    for large parameters on a CPU), so the state given to the step is never changed. Dropout draws
-    from a seed made of ``(state.value.seed, state.iteration)``: a resumed run draws the same
-    numbers, and the caller's random stream is left as it was.
+    makes the new parameters out of place, so the state given to the step is never changed.
+    With ``donate=True`` the given state is consumed instead: once the forward and backward
+    passes have succeeded, the parameters and optimizer moments are updated in place in its
+    tensors, and reading it afterwards raises `DonatedError`. Dropout draws from a seed made of
+    ``(state.value.seed, state.iteration)``: a resumed run draws the same numbers, and the
+    caller's random stream is left as it was. The step may be called from several threads at
+    once (the module copy and the seeded section are locked).
 
     Args:
         model: the template; it is read once here and never changed.
@@ -92,7 +95,7 @@ def supervised_training_step(
             is not a whole number >= 1. While running (as the ``__cause__`` of a
             `foldloop.RunError`): ``ValueError`` for a loss that is not a scalar or an
             optimizer state that does not fit the parameters, ``TypeError`` for a batch that
-            is not ``(x, y)``.
+            is not ``(x, y)``, `DonatedError` for a state that a donating step consumed.
 
     Example:
         >>> import torch
