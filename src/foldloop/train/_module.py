@@ -65,7 +65,7 @@ class Template:
         """
         self.require_params(params)
         tensors = {**params, **{name: b.clone() for name, b in buffers.items()}}
-        with self.lock:  # uncontended: well under 1 us; the copy's tensors are swapped for this call
+        with self.lock:  # uncontended: well under 1 us; the copy's tensors are swapped here
             if self.tie_weights:
                 y_pred = functional_call(self.module, tensors, (x,), tie_weights=True)
             else:
