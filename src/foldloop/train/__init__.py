@@ -5,6 +5,7 @@ from ._batches import EvalOutputTransform as EvalOutputTransform
 from ._batches import LossFn as LossFn
 from ._batches import PrepareBatch as PrepareBatch
 from ._batches import TrainOutputTransform as TrainOutputTransform
+from ._donation import DonatedError as DonatedError
 from ._factories import supervised_evaluator as supervised_evaluator
 from ._factories import supervised_trainer as supervised_trainer
 from ._optimizers import AdamState as AdamState
@@ -15,7 +16,6 @@ from ._optimizers import EmptyState as EmptyState
 from ._optimizers import GradientTransformation as GradientTransformation
 from ._optimizers import InitFn as InitFn
 from ._optimizers import Optimizer as Optimizer
-from ._optimizers import Recycler as Recycler
 from ._optimizers import RMSState as RMSState
 from ._optimizers import SumOfSquaresState as SumOfSquaresState
 from ._optimizers import TensorTree as TensorTree

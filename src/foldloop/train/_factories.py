@@ -32,6 +32,7 @@ def supervised_trainer(
     *,
     output_transform: TrainOutputTransform = ...,
     gradient_accumulation_steps: int = ...,
+    donate: bool = ...,
 ) -> Loop[TrainState, Batch]: ...
 
 
@@ -44,6 +45,7 @@ def supervised_trainer(
     prepare_batch: PrepareBatch[B],
     output_transform: TrainOutputTransform = ...,
     gradient_accumulation_steps: int = ...,
+    donate: bool = ...,
 ) -> Loop[TrainState, B]: ...
 
 
@@ -56,10 +58,14 @@ def supervised_trainer(
     prepare_batch: PrepareBatch[Any] = unpack_batch,
     output_transform: TrainOutputTransform = loss_item,
     gradient_accumulation_steps: int = 1,
+    donate: bool = False,
 ) -> Loop[TrainState, Any]:
     """A loop whose step is `supervised_training_step`: Ignite's ``create_supervised_trainer``.
 
     Run it from `init_train_state`; the arguments are those of `supervised_training_step`.
+    With ``donate=True`` each step updates the parameters and optimizer moments in place in
+    the state it is given, which is consumed (reading it raises `DonatedError`): a state a
+    tap or handler keeps from an earlier iteration is unreadable once the run moves on.
 
     Example:
         >>> import torch
@@ -80,6 +86,7 @@ def supervised_trainer(
             prepare_batch=prepare_batch,
             output_transform=output_transform,
             gradient_accumulation_steps=gradient_accumulation_steps,
+            donate=donate,
         )
     )
 

@@ -1,5 +1,6 @@
 """An ``nn.Module`` called as a pure function of named tensors, in a mode fixed once."""
 
+import threading
 from collections.abc import Mapping
 from copy import deepcopy
 from itertools import chain
@@ -24,7 +25,8 @@ class Template:
     side, and nothing calls ``model.train()`` on every step. The copy shares the module's
     tensors (no memory is spent on it). For each call the state's tensors take the places of
     the copy's own (``functional_call`` does the same, through a slower general path that this
-    one keeps for tied weights), and the copy's own go back after the call.
+    one keeps for tied weights), and the copy's own go back after the call. A lock holds the
+    copy for one call at a time, so steps built on it may run in several threads at once.
 
     Example:
         >>> from torch import nn
@@ -40,6 +42,7 @@ class Template:
     tie_weights: bool
     param_names: frozenset[str]
     places: dict[str, _Place] = attrs.field(eq=False, repr=False)
+    lock: threading.Lock = attrs.field(factory=threading.Lock, eq=False, repr=False)
 
     @classmethod
     def of(cls, model: nn.Module, training: bool) -> "Template":
@@ -62,10 +65,11 @@ class Template:
         """
         self.require_params(params)
         tensors = {**params, **{name: b.clone() for name, b in buffers.items()}}
-        if self.tie_weights:
-            y_pred = functional_call(self.module, tensors, (x,), tie_weights=True)
-        else:
-            y_pred = self._call_with(tensors, x)
+        with self.lock:  # uncontended: well under 1 us; the copy's tensors are swapped here
+            if self.tie_weights:
+                y_pred = functional_call(self.module, tensors, (x,), tie_weights=True)
+            else:
+                y_pred = self._call_with(tensors, x)
         return y_pred, {name: tensors[name] for name in buffers}
 
     def _call_with(self, tensors: Mapping[str, torch.Tensor], x: torch.Tensor) -> torch.Tensor:

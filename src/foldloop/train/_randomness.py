@@ -1,10 +1,16 @@
 """Randomness inside a step (dropout) as a pure function of the run's seed and the iteration."""
 
+import threading
 from collections.abc import Iterable
 
 import torch
 
 _MASK = (1 << 64) - 1
+
+# torch's default generators are one per process (per device): two threads seeding them at once
+# would draw from each other's seeds and restore each other's states. Reentrant: a step may run
+# inside another's seeded section (a loss that evaluates a model).
+_SEEDED_SECTION = threading.RLock()
 
 
 def iteration_seed(seed: int, iteration: int) -> int:
@@ -37,6 +43,9 @@ def seeded(seed: int, tensors: Iterable[torch.Tensor]) -> "Seeded":
     lives there. The caller's random stream is the same after the block as before it.
     (``torch.random.fork_rng`` does the same, but ``torch.manual_seed`` costs ~0.2 ms a call
     because it visits every backend; seeding the generators themselves costs microseconds.)
+    One thread at a time is inside such a block (a process-wide lock): the generators are
+    process-wide, so steps in several threads each draw their own numbers, and the caller's
+    stream is restored. Random numbers drawn outside foldloop's steps meanwhile are not locked.
 
     Example:
         >>> caller = torch.get_rng_state()
@@ -61,13 +70,21 @@ class Seeded:
         self._saved: list[torch.Tensor] = []
 
     def __enter__(self) -> None:
-        self._saved = [generator.get_state() for generator in self._generators]
-        for generator in self._generators:
-            generator.manual_seed(self._seed)
+        _SEEDED_SECTION.acquire()
+        try:
+            self._saved = [generator.get_state() for generator in self._generators]
+            for generator in self._generators:
+                generator.manual_seed(self._seed)
+        except BaseException:
+            _SEEDED_SECTION.release()
+            raise
 
     def __exit__(self, *exc_info: object) -> None:
-        for generator, state in zip(self._generators, self._saved, strict=True):
-            generator.set_state(state)
+        try:
+            for generator, state in zip(self._generators, self._saved, strict=True):
+                generator.set_state(state)
+        finally:
+            _SEEDED_SECTION.release()
 
 
 def _cuda_generators(tensors: Iterable[torch.Tensor]) -> list[torch.Generator]:

@@ -19,8 +19,9 @@ from ._batches import (
     unpack_batch,
 )
 from ._checks import require_whole
+from ._donation import Lease
 from ._module import Template
-from ._optimizers import GradientTransformation, Recycler, apply_gradients
+from ._optimizers import GradientTransformation, apply_gradients
 from ._randomness import iteration_seed, seeded
 from ._train_state import Tensors, TrainState, require_trainable
 
@@ -36,6 +37,7 @@ def supervised_training_step(
     *,
     output_transform: TrainOutputTransform = ...,
     gradient_accumulation_steps: int = ...,
+    donate: bool = ...,
 ) -> Step[TrainState, Batch]: ...
 
 
@@ -48,6 +50,7 @@ def supervised_training_step(
     prepare_batch: PrepareBatch[B],
     output_transform: TrainOutputTransform = ...,
     gradient_accumulation_steps: int = ...,
+    donate: bool = ...,
 ) -> Step[TrainState, B]: ...
 
 
@@ -60,16 +63,20 @@ def supervised_training_step(
     prepare_batch: PrepareBatch[Any] = unpack_batch,
     output_transform: TrainOutputTransform = loss_item,
     gradient_accumulation_steps: int = 1,
+    donate: bool = False,
 ) -> Step[TrainState, Any]:
     """A pure training step: forward, loss, gradients and update, on the state's tensors.
 
     Ignite's ``supervised_training_step`` without its side effects: the model is called on
     the state's parameters, as ``torch.func.functional_call`` would (in train mode, set once
     on a private copy), the gradients come from ``torch.autograd.grad`` and `apply_gradients`
-    makes the new parameters out of place (into recycled buffers that nothing else can reach,
-    for large parameters on a CPU), so the state given to the step is never changed. Dropout draws
-    from a seed made of ``(state.value.seed, state.iteration)``: a resumed run draws the same
-    numbers, and the caller's random stream is left as it was.
+    makes the new parameters out of place, so the state given to the step is never changed.
+    With ``donate=True`` the given state is consumed instead: once the forward and backward
+    passes have succeeded, the parameters and optimizer moments are updated in place in its
+    tensors, and reading it afterwards raises `DonatedError`. Dropout draws from a seed made of
+    ``(state.value.seed, state.iteration)``: a resumed run draws the same numbers, and the
+    caller's random stream is left as it was. The step may be called from several threads at
+    once (the module copy and the seeded section are locked).
 
     Args:
         model: the template; it is read once here and never changed.
@@ -80,13 +87,15 @@ def supervised_training_step(
             by default the loss as a float.
         gradient_accumulation_steps: update every this many iterations (of the whole run, as
             Ignite counts them) with the sum of the gradients of ``loss / steps``.
+        donate: consume the state each call is given, updating its tensors in place (no
+            copies of the parameters and moments; see ``docs/training.md``, Donation).
 
     Raises:
         ValueError: the model has no trainable parameters, or ``gradient_accumulation_steps``
             is not a whole number >= 1. While running (as the ``__cause__`` of a
             `foldloop.RunError`): ``ValueError`` for a loss that is not a scalar or an
             optimizer state that does not fit the parameters, ``TypeError`` for a batch that
-            is not ``(x, y)``.
+            is not ``(x, y)``, `DonatedError` for a state that a donating step consumed.
 
     Example:
         >>> import torch
@@ -103,7 +112,6 @@ def supervised_training_step(
     require_trainable(model)
     template = Template.of(model, training=True)
     steps = require_whole("gradient_accumulation_steps", gradient_accumulation_steps, minimum=1)
-    recycler = Recycler()
 
     def training_step(state: State[TrainState], batch: object) -> State[TrainState]:
         value = state.value
@@ -116,11 +124,15 @@ def supervised_training_step(
         output = output_transform(x, y, y_pred.detach(), loss.detach())
         del params, y_pred, loss  # free the graph now: its nodes hold the parameters until then
         new_params, opt_state, pending = _descend(
-            optimizer, value, grads, state.iteration, steps, recycler
+            optimizer, value, grads, state.iteration, steps, donate
         )
-        count = value.step if pending is not None else value.step + 1
+        # Without an update the new state holds the given one's tensors, so it shares its lease.
+        count, lease = (
+            (value.step, value.lease) if pending is not None else (value.step + 1, Lease())
+        )
+        kept = (value.seed, output, pending)
         return state.replace(
-            value=TrainState(new_params, buffers, opt_state, count, value.seed, output, pending)
+            value=TrainState(new_params, buffers, opt_state, count, *kept, lease=lease)
         )
 
     return training_step
@@ -152,12 +164,13 @@ def _descend(
     grads: dict[str, torch.Tensor],
     iteration: int,
     steps: int,
-    recycler: Recycler,
+    donate: bool,
 ) -> tuple[Tensors, object, Tensors | None]:
     """The parameters and optimizer state after this iteration, and the gradients still pending.
 
     Without accumulation (``steps == 1``) every iteration updates; with it, the gradients are
-    summed and the update comes at the last iteration of each window of ``steps``.
+    summed and the update comes at the last iteration of each window of ``steps``. With
+    ``donate`` the update writes into ``value``'s tensors, and ``value`` is marked consumed.
     """
     if steps > 1:
         grads = _accumulated(value.grads, grads, first=(iteration - 1) % steps == 0)
@@ -165,10 +178,20 @@ def _descend(
             return value.params, value.opt_state, grads
     # cast: opt_state is what this optimizer's init or update made (init_train_state); each
     # transformation checks at run time that it got its own state back.
-    params, opt_state = apply_gradients(
-        optimizer, grads, cast(S, value.opt_state), value.params, recycler
-    )
-    return params, opt_state, None
+    opt_state = cast(S, value.opt_state)
+    try:
+        params, new_state = apply_gradients(
+            optimizer, grads, opt_state, value.params, donate=donate
+        )
+    except (ValueError, TypeError):
+        raise  # refused before anything was written: the given state is as it was
+    except BaseException:
+        if donate:  # torch's kernel failed and may have written part of the given state
+            value.lease.consume(iteration)
+        raise
+    if donate:
+        value.lease.consume(iteration)
+    return params, new_state, None
 
 
 def _accumulated(
@@ -177,6 +200,7 @@ def _accumulated(
     """``pending + grads``, out of place; just ``grads`` at the first iteration of a window."""
     if first or pending is None:
         return grads
+    # _foreach_add: one call for all tensors (one multi-tensor kernel on CUDA).
     summed = torch._foreach_add([pending[name] for name in grads], list(grads.values()))
     return dict(zip(grads, summed, strict=True))
 
@@ -230,6 +254,7 @@ def supervised_evaluation_step(
         output = output_transform(x, y, y_pred)
         # TrainState's own constructor: attrs.evolve costs ~10 us more a batch.
         kept = (value.params, value.buffers, value.opt_state, value.step, value.seed)
-        return state.replace(value=TrainState(*kept, output, value.grads))
+        # The same tensors as the given state: the same lease, so donating one consumes both.
+        return state.replace(value=TrainState(*kept, output, value.grads, lease=value.lease))
 
     return evaluation_step

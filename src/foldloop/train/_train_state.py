@@ -1,23 +1,24 @@
 """The value a training run folds: parameters, buffers, optimizer state, counters, last output."""
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, TypeAlias
 
 import attrs
+import optree
 import torch
 from torch import nn
 
-from foldloop.tree import register_attrs, tree_flatten
+from foldloop.tree import NAMESPACE, tree_flatten, tree_map
 
 from ._checks import require_whole
+from ._donation import Lease
 from ._optimizers import GradientTransformation
 
 Tensors: TypeAlias = Mapping[str, torch.Tensor]
 """Named tensors of a module: its parameters, its buffers, or gradients shaped like them."""
 
 
-@register_attrs
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, repr=False)
 class TrainState:
     """What a training step folds: a pytree holding everything a run needs to resume.
 
@@ -25,6 +26,11 @@ class TrainState:
     states are equal when their trees have the same structure and bit-identical leaves
     (tensors compared with ``torch.equal`` and their dtypes), so ``State[TrainState]``
     compares as a whole in tests.
+
+    A state handed to a step built with ``donate=True`` is consumed by it (see
+    ``docs/training.md``, Donation): reading its ``params``, ``buffers``, ``opt_state`` or
+    ``grads`` afterwards, or flattening it as a tree (equality, ``tree_map``, a checkpoint),
+    raises `DonatedError`. `clone` keeps a readable copy.
 
     Attributes:
         params: the trainable parameters by name (``params_of``); like a module's, they
@@ -37,6 +43,8 @@ class TrainState:
             float; ``(y_pred, y)`` after an evaluation step), ``None`` before the first step.
         grads: gradients summed over the iterations of an unfinished gradient accumulation,
             ``None`` when no update is pending.
+        lease: the donation mark this state shares with the states that hold its tensors
+            (``attrs.evolve`` keeps it; a step that updates out of place gives a new one).
 
     Example:
         >>> import torch
@@ -47,15 +55,54 @@ class TrainState:
         False
     """
 
-    params: Tensors
-    buffers: Tensors
-    opt_state: object
+    _params: Tensors
+    _buffers: Tensors
+    _opt_state: object
     step: int = 0
     seed: int = 0
     # Any: the output is whatever the step's output_transform returns; one TrainState goes
     # through trainers and evaluators whose outputs differ (Ignite's state.output is Any too).
     output: Any = None
-    grads: Tensors | None = None
+    _grads: Tensors | None = None
+    lease: Lease = attrs.field(factory=Lease, kw_only=True)
+
+    @property
+    def params(self) -> Tensors:
+        """The trainable parameters by name; `DonatedError` once the state was donated."""
+        self.lease.check()
+        return self._params
+
+    @property
+    def buffers(self) -> Tensors:
+        """The buffers by name; `DonatedError` once the state was donated."""
+        self.lease.check()
+        return self._buffers
+
+    @property
+    def opt_state(self) -> object:
+        """The optimizer's state; `DonatedError` once the state was donated."""
+        self.lease.check()
+        return self._opt_state
+
+    @property
+    def grads(self) -> Tensors | None:
+        """The pending accumulated gradients; `DonatedError` once the state was donated."""
+        self.lease.check()
+        return self._grads
+
+    def clone(self) -> "TrainState":
+        """A copy whose tensors are new (cloned), with a lease of its own: donating this state
+        later leaves the copy readable.
+
+        Example:
+            >>> import torch
+            >>> state = TrainState({"w": torch.ones(1)}, {}, ())
+            >>> copy = state.clone()
+            >>> copy == state, copy.params["w"] is state.params["w"]
+            (True, False)
+        """
+        copied: TrainState = tree_map(_clone_leaf, self)
+        return copied
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, TrainState):
@@ -65,6 +112,54 @@ class TrainState:
         return spec == other_spec and all(map(_leaves_equal, leaves, other_leaves))
 
     __hash__ = None  # type: ignore[assignment]  # equal states may hold different tensors
+
+    def __repr__(self) -> str:
+        if self.lease.donated_at is not None:  # never show the numbers of a later step
+            return f"TrainState(<donated at iteration {self.lease.donated_at}>)"
+        fields = ", ".join(
+            f"{name}={value!r}" for name, value in zip(_FIELDS, _children(self), strict=True)
+        )
+        return f"TrainState({fields})"
+
+
+_FIELDS = ("params", "buffers", "opt_state", "step", "seed", "output", "grads")
+
+
+def _children(state: TrainState) -> tuple[object, ...]:
+    # attrs names the fields with their underscores; the properties check the lease first.
+    return (
+        state._params,
+        state._buffers,
+        state._opt_state,
+        state.step,
+        state.seed,
+        state.output,
+        state._grads,
+    )
+
+
+def _flatten(state: TrainState) -> tuple[tuple[object, ...], None, tuple[str, ...]]:
+    """A TrainState's children for the tree functions, after checking that it is readable."""
+    state.lease.check()
+    return _children(state), None, _FIELDS
+
+
+# Any: the tree functions may rebuild a state from leaves of any type (a tree_map to shapes).
+def _unflatten(_: None, children: Iterable[Any]) -> TrainState:
+    """A TrainState of new children: a new value, with a lease of its own."""
+    return TrainState(*children)
+
+
+optree.register_pytree_node(
+    TrainState,  # type: ignore[arg-type]  # optree types nodes as Collections; any class can be one
+    _flatten,  # type: ignore[arg-type]  # its Collection-typed flatten signature, as above
+    _unflatten,  # type: ignore[arg-type]  # its Collection-typed unflatten signature, as above
+    namespace=NAMESPACE,
+)
+
+
+def _clone_leaf(leaf: object) -> object:
+    return leaf.clone() if isinstance(leaf, torch.Tensor) else leaf
 
 
 def _leaves_equal(left: object, right: object) -> bool:

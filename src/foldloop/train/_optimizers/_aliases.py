@@ -6,7 +6,7 @@ from .._checks import require_non_negative, require_unit_interval
 from .._schedules import Schedule, inverse_time_decay
 from ._adam import scale_by_adam
 from ._base import ChainState, GradientTransformation, chain
-from ._fused_adam import AdamHyper, fused_adam
+from ._fused_adam import AdamChain, AdamHyper, fused_adam
 from ._fused_sgd import SgdHyper, fused_sgd
 from ._momentum import require_momentum, trace
 from ._rms import scale_by_rms, scale_by_rss
@@ -221,7 +221,8 @@ def _fused_adam_chain(
     ``parts[adam_at]`` is the `scale_by_adam`."""
     negated = NegatedLearningRate.of(lr)
     chained = chain(*parts, scale_by_negated_learning_rate(negated))
-    return chained._replace(apply=fused_adam(owner, hyper, negated, adam_at, len(parts) + 1))
+    fused = fused_adam(AdamChain(owner, chained, negated, adam_at, len(parts) + 1), hyper)
+    return chained._replace(apply=fused)
 
 
 def _weight_decay(owner: str, weight_decay: float) -> _Parts:

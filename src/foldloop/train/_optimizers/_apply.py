@@ -1,4 +1,4 @@
-"""Applying updates to parameters, out of place."""
+"""Applying updates to parameters: out of place, or in place when the caller donates them."""
 
 from typing import TypeVar
 
@@ -7,8 +7,7 @@ import torch
 from foldloop.tree import tree_unflatten
 
 from ._base import GradientTransformation, P
-from ._leaves import as_leaves_like, flatten_alike
-from ._recycler import Recycler
+from ._leaves import as_leaves_like, flatten_alike, require_fit
 
 S = TypeVar("S")
 
@@ -34,6 +33,8 @@ def apply_updates(params: P, updates: P) -> P:
         {'w': tensor([1., 2.], requires_grad=True)}
     """
     spec, (old, steps) = flatten_alike("apply_updates", params=params, updates=updates)
+    # _foreach_add: one call for all tensors (one multi-tensor kernel on CUDA), where a loop of
+    # torch.add costs a Python round trip per tensor; torch.optim's foreach paths use it too.
     new = as_leaves_like(list(torch._foreach_add(old, steps)), old)
     updated: P = tree_unflatten(spec, new)
     return updated
@@ -44,13 +45,27 @@ def apply_gradients(
     grads: P,
     state: S,
     params: P,
-    recycler: Recycler | None = None,
+    *,
+    donate: bool = False,
 ) -> tuple[P, S]:
-    """New parameters and optimizer state after one step on ``grads``; nothing given changes.
+    """New parameters and optimizer state after one step on ``grads``.
 
-    The optimizer's fused ``apply`` when it has one (`adam`, `adamw`, `sgd`): one pass from the
-    gradients to the new parameters, its new tensors taken from ``recycler`` when given.
-    Otherwise ``update`` and then `apply_updates`.
+    The optimizer's ``apply`` when it has one (`adam`, `adamw`, `sgd`: torch's fused kernel
+    where it takes the tensors); otherwise ``update`` and then `apply_updates`. Every gradient
+    is checked against its parameter (shape, dtype, device) before any work.
+
+    Args:
+        optimizer: the optimizer.
+        grads: gradients shaped like ``params``.
+        state: the optimizer's state, from its ``init`` or an earlier step.
+        params: the parameters.
+        donate: give up ``params`` and ``state``: their tensors may be updated in place
+            (with torch's fused kernel, all of them; otherwise the parameters), and hold
+            the new numbers afterwards. Without it nothing given changes.
+
+    Raises:
+        ValueError: a gradient's shape, dtype or device differs from its parameter's (the
+            message names its path), or the trees' keys differ.
 
     Example:
         >>> import torch
@@ -62,8 +77,39 @@ def apply_gradients(
         ...     print(new)
         {'w': tensor([0.8000])}
         {'w': tensor([0.9000])}
+        >>> optimizer = sgd(lr=0.1)
+        >>> apply_gradients(optimizer, {"w": torch.ones(3)}, optimizer.init(params), params)
+        Traceback (most recent call last):
+        ...
+        ValueError: sgd: grads at 'w' has shape (3,) but its parameter has shape (1,); ...
     """
-    if optimizer.apply is not None:
-        return optimizer.apply(grads, state, params, recycler)
+    if optimizer.apply is not None:  # it checks the gradients itself, flattening them once
+        return optimizer.apply(grads, state, params, donate=donate)
+    _, (param_leaves, grad_leaves) = flatten_alike("apply_gradients", params=params, grads=grads)
+    require_fit("apply_gradients", "grads", grad_leaves, param_leaves, params, same_kind=True)
+    return update_then_apply(optimizer, grads, state, params, donate)
+
+
+def update_then_apply(
+    optimizer: GradientTransformation[S], grads: P, state: S, params: P, donate: bool
+) -> tuple[P, S]:
+    """``optimizer.update`` and then `apply_updates`, or with ``donate`` an in-place addition
+    into ``params`` (the updates of a chain are new tensors either way).
+
+    Example:
+        >>> import torch
+        >>> from foldloop.train import sgd
+        >>> params = {"w": torch.tensor([1.0])}
+        >>> optimizer = sgd(lr=0.5)
+        >>> state = optimizer.init(params)
+        >>> new, _ = update_then_apply(optimizer, {"w": torch.ones(1)}, state, params, True)
+        >>> new["w"] is params["w"], params
+        (True, {'w': tensor([0.5000])})
+    """
     updates, new_state = optimizer.update(grads, state, params)
-    return apply_updates(params, updates), new_state
+    if not donate:
+        return apply_updates(params, updates), new_state
+    _, (old, steps) = flatten_alike("apply_gradients", params=params, updates=updates)
+    with torch.no_grad():
+        torch._foreach_add_(old, steps)  # one call for all tensors, as in apply_updates
+    return params, new_state

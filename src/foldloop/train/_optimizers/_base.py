@@ -5,8 +5,6 @@ from typing import Any, Generic, NamedTuple, Protocol, TypeAlias, TypeVar
 
 import torch
 
-from ._recycler import Recycler
-
 TensorTree: TypeAlias = torch.Tensor | Mapping[str, "TensorTree"] | Sequence["TensorTree"]
 """Parameters, gradients, updates: a tensor, or dicts and sequences of tensor trees."""
 
@@ -32,14 +30,13 @@ class UpdateFn(Protocol[S]):
 
 
 class ApplyFn(Protocol[S]):
-    """Turn gradients into new parameters and the next state, in one fused pass."""
+    """Turn gradients into new parameters and the next state: a whole optimizer's step."""
 
-    def __call__(
-        self, grads: P, state: S, params: P, recycler: Recycler | None = None, /
-    ) -> tuple[P, S]:
+    def __call__(self, grads: P, state: S, params: P, /, *, donate: bool = False) -> tuple[P, S]:
         """``apply_updates(params, updates)`` and the state, where ``update`` gives
-        ``(updates, state)``, to float rounding; results go to new tensors (from
-        ``recycler``, when given), never into the given ones."""
+        ``(updates, state)``, to float rounding. Without ``donate`` the results are new
+        tensors and nothing given is written; with it, ``params`` and the tensors of ``state``
+        may be updated in place (the caller gives them up)."""
         ...
 
 
@@ -50,9 +47,11 @@ class GradientTransformation(NamedTuple, Generic[S]):
     remembers between steps (moments, step counts) lives in the state that ``update``
     returns, which is a pytree that a checkpoint can hold. Pieces combine with `chain`.
 
-    ``apply``, when present, is a whole optimizer's step fused into one pass: the new
-    parameters straight from the gradients, with the state ``update`` would give. `adam`,
-    `adamw` and `sgd` have one; `apply_gradients` uses it when it is there.
+    ``apply``, when present, is *the* implementation of a whole optimizer's step where torch's
+    fused kernel takes the tensors (the kernel of ``torch.optim.X(fused=True)``), and
+    ``update`` then `apply_updates` elsewhere: the new parameters straight from the
+    gradients, with the state ``update`` would give. `adam`, `adamw` and `sgd` have one;
+    `apply_gradients` uses it when it is there.
 
     Example:
         >>> import torch

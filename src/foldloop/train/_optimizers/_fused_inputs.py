@@ -1,58 +1,60 @@
-"""What torch's fused optimizer kernels are given: contiguous copies, never the caller's tensors."""
+"""What torch's fused optimizer kernels are given: dense tensors, copies unless donated."""
 
 from collections.abc import Sequence
 
 import torch
 
-from ._recycler import Recycler
+from ._leaves import require_fit
 
 Tensors = list[torch.Tensor]
 
-# Below this many bytes of parameters, new tensors come cheap from the allocator's free lists.
-_RECYCLE_FROM_BYTES = 16 * 2**20
 # The devices and dtypes that torch's fused optimizer kernels take.
 _FUSED_DEVICES = ("cpu", "cuda")
 _FUSED_DTYPES = (torch.float64, torch.float32, torch.float16, torch.bfloat16)
 
 
-def fused_kernel_takes(leaves: Sequence[Tensors]) -> bool:
-    """Whether every tensor has the first parameter's device and dtype, which the kernel takes."""
-    first = leaves[1][0]
-    if first.device.type not in _FUSED_DEVICES or first.dtype not in _FUSED_DTYPES:
+def kernel_takes(
+    owner: str, names: Sequence[str], leaves: Sequence[Tensors], params: object
+) -> bool:
+    """Whether torch's fused kernel takes these tensors (all of the first parameter's device and
+    dtype, which it supports), after refusing gradients (``leaves[0]``) or state tensors
+    (``leaves[2:]``) that do not fit the parameters (``leaves[1]``): checked before a kernel
+    reads them, in one pass (a step's hot path); ``names`` name the state trees.
+    """
+    grads, param_leaves, *states = leaves
+    shapes = [p.shape for p in param_leaves]
+    if [g.shape for g in grads] != shapes:
+        require_fit(owner, "grads", grads, param_leaves, params, same_kind=True)
+    for name, state in zip(names[2:], states, strict=True):
+        if [t.shape for t in state] != shapes:
+            require_fit(owner, name, state, param_leaves, params, same_kind=False)
+    kinds = {(t.dtype, t.device) for tensors in leaves for t in tensors}
+    if len(kinds) > 1:  # the gradients must have their parameters' kinds; the state may differ
+        require_fit(owner, "grads", grads, param_leaves, params, same_kind=True)
         return False
-    return all(t.device == first.device and t.dtype == first.dtype for ts in leaves for t in ts)
+    [(dtype, device)] = kinds
+    return device.type in _FUSED_DEVICES and dtype in _FUSED_DTYPES
 
 
-def _worth_recycling(params: Tensors) -> bool:
-    """Whether recycled buffers pay: large parameters on the CPU (on a GPU the caching
-    allocator already reuses memory)."""
-    return params[0].device.type == "cpu" and (
-        sum(p.numel() * p.element_size() for p in params) >= _RECYCLE_FROM_BYTES
-    )
+def kernel_inputs(leaves: Sequence[Tensors], donate: bool) -> tuple[Tensors, list[Tensors]]:
+    """The gradients (``leaves[0]``) and the tensors for the kernel to update in place.
 
-
-def kernel_inputs(
-    leaves: Sequence[Tensors], recycler: Recycler | None
-) -> tuple[Tensors, list[Tensors]]:
-    """The gradients (``leaves[0]``) and copies of the other trees' tensors, all contiguous.
-
-    A fused kernel walks each tensor's memory in order, so a column-major gradient would be
-    read wrongly; and it updates its tensors in place, so it gets copies: in buffers from
-    ``recycler`` for large parameters on a CPU, fresh ones otherwise. A broadcast fresh moment
-    becomes a dense copy.
+    A fused kernel walks each tensor's memory in order, so every tensor it gets is contiguous
+    (a column-major gradient would be read wrongly). Without ``donate`` it updates copies of
+    the parameters and state tensors; with it, the given tensors themselves where they are
+    contiguous (a fresh moment, one number broadcast, becomes a dense tensor first).
 
     Example:
         >>> import torch
-        >>> grads, (params,) = kernel_inputs([[torch.ones(2, 2).t()], [torch.zeros(2)]], None)
+        >>> grads, (params,) = kernel_inputs([[torch.ones(2, 2).t()], [torch.zeros(2)]], False)
         >>> grads[0].is_contiguous(), params
         (True, [tensor([0., 0.])])
     """
     grads = [g if g.is_contiguous() else g.contiguous() for g in leaves[0]]
-    olds = leaves[1:]
-    if recycler is not None and _worth_recycling(olds[0]):
-        news = recycler.like(olds[0], len(olds))
-        for new, old in zip(news, olds, strict=True):
-            torch._foreach_copy_(new, old)
-    else:
-        news = [[t.clone(memory_format=torch.contiguous_format) for t in old] for old in olds]
-    return grads, news
+    if donate:
+        return grads, [
+            [t if t.is_contiguous() else t.contiguous() for t in old] for old in leaves[1:]
+        ]
+    return grads, [
+        [t.clone(memory_format=torch.contiguous_format) for t in old] for old in leaves[1:]
+    ]

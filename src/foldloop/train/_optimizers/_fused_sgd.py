@@ -5,11 +5,10 @@ import torch
 
 from foldloop.tree import tree_unflatten
 
-from ._apply import apply_updates
+from ._apply import update_then_apply
 from ._base import ApplyFn, ChainState, GradientTransformation, P, require_chain_state
-from ._fused_inputs import fused_kernel_takes, kernel_inputs
+from ._fused_inputs import kernel_inputs, kernel_takes
 from ._leaves import as_leaves_like, flatten_alike, require_state
-from ._recycler import Recycler
 from ._scaling import NegatedLearningRate
 from ._states import CountState, TraceState
 
@@ -33,12 +32,10 @@ def fused_sgd(
 ) -> ApplyFn[ChainState]:
     """The ``apply`` of `sgd`: its chain's update and `apply_updates` as one kernel.
 
-    On a CPU or a CUDA device the new parameters and momentum buffer are copies of the old
-    ones that torch's fused SGD kernel then updates in place (the kernel of
-    ``torch.optim.SGD(fused=True)``), so the given tensors are never written and the results
-    equal torch's fused step bit for bit; for large parameters on a CPU the copies go into
-    buffers from the `Recycler` when one is given. Elsewhere it is ``chained.update`` and
-    `apply_updates`.
+    On a CPU or a CUDA device this is torch's fused SGD kernel (that of
+    ``torch.optim.SGD(fused=True)``), bit for bit; it updates copies of the parameters and
+    momentum buffer, or with ``donate`` the given tensors themselves. Elsewhere it is
+    ``chained.update`` and `apply_updates`.
 
     Args:
         chained: the chain whose step this fuses.
@@ -51,7 +48,7 @@ def fused_sgd(
 
     @torch.no_grad()
     def apply(
-        grads: P, state: ChainState, params: P, recycler: Recycler | None = None
+        grads: P, state: ChainState, params: P, *, donate: bool = False
     ) -> tuple[P, ChainState]:
         require_chain_state(state, length)
         schedule = require_state("sgd", state[-1], CountState)
@@ -61,10 +58,9 @@ def fused_sgd(
             trace = require_state("sgd", state[trace_at], TraceState)
             trees["momentum_buffer"] = trace.momentum_buffer
         spec, leaves = flatten_alike("sgd", **trees)
-        if not fused_kernel_takes(leaves):
-            updates, chained_state = chained.update(grads, state, params)
-            return apply_updates(params, updates), chained_state
-        grads_in, (new_params, *buffers) = kernel_inputs(leaves, recycler)
+        if not kernel_takes("sgd", list(trees), leaves, params):
+            return update_then_apply(chained, grads, state, params, donate)
+        grads_in, (new_params, *buffers) = kernel_inputs(leaves, donate)
         torch._fused_sgd_(
             new_params,
             grads_in,

@@ -1,5 +1,6 @@
 """Checked access to the tensors of parameter-shaped trees, for the multi-tensor kernels."""
 
+import functools
 from typing import TypeVar
 
 import torch
@@ -41,6 +42,9 @@ def flatten_alike(owner: str, **trees: object) -> tuple[TreeSpec, list[list[torc
         ...
         ValueError: sgd: buffer does not match updates: keys only in updates: ['w'], ...
     """
+    flat = _flat_dicts(list(trees.values()))
+    if flat is not None:
+        return flat
     (first_name, first), *others = trees.items()
     leaves, spec = _tensor_leaves(owner, first_name, first)
     if not leaves:
@@ -55,6 +59,36 @@ def flatten_alike(owner: str, **trees: object) -> tuple[TreeSpec, list[list[torc
             raise ValueError(_mismatch_message(owner, (first_name, first), (name, tree)))
         all_leaves.append(other_leaves)
     return spec, all_leaves
+
+
+def _flat_dicts(trees: list[object]) -> tuple[TreeSpec, list[list[torch.Tensor]]] | None:
+    """`flatten_alike` of the common case, without walking each tree: dicts of tensors with
+    the same keys in the same order (a step's parameters, gradients and moments). ``None``
+    for any other trees, which the general path flattens and checks."""
+    dicts = [tree for tree in trees if type(tree) is dict]
+    if len(dicts) != len(trees) or not dicts[0]:
+        return None
+    keys = tuple(dicts[0])
+    layout = _dict_layout(keys)
+    if layout is None or any(tuple(tree) != keys for tree in dicts):
+        return None
+    spec, order = layout
+    leaves = [[tree[key] for key in order] for tree in dicts]
+    kinds = {type(leaf) for tree_leaves in leaves for leaf in tree_leaves}
+    if not all(issubclass(kind, torch.Tensor) for kind in kinds):
+        return None
+    return spec, leaves
+
+
+@functools.lru_cache(maxsize=64)
+def _dict_layout(keys: tuple[object, ...]) -> tuple[TreeSpec, tuple[str, ...]] | None:
+    """The structure of a dict with these keys (in this order) and the order of its leaves (the
+    keys sorted, as the tree functions order them); ``None`` unless every key is a string."""
+    names = tuple(key for key in keys if type(key) is str)
+    if len(names) != len(keys):
+        return None
+    _, spec = tree_flatten(dict.fromkeys(names, 0))
+    return spec, tuple(sorted(names))
 
 
 def require_state(owner: str, state: object, expected: type[T]) -> T:
@@ -139,3 +173,56 @@ def as_leaves_like(new: list[torch.Tensor], old: list[torch.Tensor]) -> list[tor
         if fresh.requires_grad != former.requires_grad:
             fresh.requires_grad_(former.requires_grad)
     return new
+
+
+def require_fit(
+    owner: str,
+    name: str,
+    leaves: list[torch.Tensor],
+    param_leaves: list[torch.Tensor],
+    params: object,
+    same_kind: bool,
+) -> None:
+    """Refuse tensors whose shape (and with ``same_kind`` dtype or device) differs from their
+    parameter's, before any kernel reads them: a short gradient would make torch's fused
+    kernels read past its end, and the multi-tensor ops would broadcast it silently.
+
+    Args:
+        owner: the function asking, named in the message.
+        name: what ``leaves`` are (``"grads"``, ``"exp_avg"``), named in the message.
+        leaves: the tensors to check, in the order of ``param_leaves``.
+        param_leaves: the parameters' tensors.
+        params: the parameters' tree, for the path of a tensor that does not fit.
+        same_kind: also require the parameter's dtype and device.
+
+    Example:
+        >>> import torch
+        >>> params = {"w": torch.zeros(4)}
+        >>> require_fit("sgd", "grads", [torch.ones(4)], [params["w"]], params, True)
+        >>> require_fit("sgd", "grads", [torch.ones(4).double()], [params["w"]], params, True)
+        Traceback (most recent call last):
+        ...
+        ValueError: sgd: grads at 'w' has dtype torch.float64 but its parameter has dtype ...
+    """
+    what: str
+    got: object
+    expected: object
+    for index, (leaf, param) in enumerate(zip(leaves, param_leaves, strict=True)):
+        if leaf.shape != param.shape:
+            what, got, expected = "shape", tuple(leaf.shape), tuple(param.shape)
+        elif same_kind and leaf.dtype != param.dtype:
+            what, got, expected = "dtype", leaf.dtype, param.dtype
+        elif same_kind and leaf.device != param.device:
+            what, got, expected = "device", leaf.device, param.device
+        else:
+            continue
+        path = tree_paths(params)[index]
+        fix = (
+            "pass gradients of the parameters' shapes, dtypes and devices (torch.autograd.grad "
+            "of a loss gives them)"
+            if same_kind
+            else "an optimizer state only fits the parameters its init was given, so call "
+            "init(params) for these parameters"
+        )
+        mismatch = f"has {what} {got} but its parameter has {what} {expected}"
+        raise ValueError(f"{owner}: {name} at {path!r} {mismatch}; {fix}")

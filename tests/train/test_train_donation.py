@@ -1,0 +1,167 @@
+"""Donation: a step built with ``donate=True`` updates the given state's tensors in place, ends
+where the pure step does bit for bit, and leaves the given state unreadable, never changed."""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import attrs
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from supervised_problem import batches, classifier, one_thread
+
+from foldloop import IterationCompleted, RunError, State
+from foldloop.train import (
+    DonatedError,
+    GradientTransformation,
+    TrainState,
+    adamw,
+    init_train_state,
+    params_of,
+    rmsprop,
+    sgd,
+    supervised_evaluator,
+    supervised_trainer,
+    supervised_training_step,
+)
+from foldloop.tree import tree_leaves
+
+# Any: optimizers whose states differ.
+OPTIMIZERS: list[Callable[[], GradientTransformation[Any]]] = [
+    lambda: adamw(0.01, amsgrad=True),
+    lambda: sgd(0.1, momentum=0.9, weight_decay=0.01),
+    lambda: rmsprop(0.01, momentum=0.5),  # a chain: update, then an in-place addition
+]
+
+
+def run(
+    optimizer: GradientTransformation[Any], donate: bool, iterations: int, accumulation: int = 1
+) -> State[TrainState]:
+    model = classifier()
+    trainer = supervised_trainer(
+        model,
+        optimizer,
+        F.cross_entropy,
+        gradient_accumulation_steps=accumulation,
+        donate=donate,
+    )
+    with one_thread():
+        return trainer.run(init_train_state(model, optimizer, seed=3), batches(iterations))
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    make=st.sampled_from(OPTIMIZERS), iterations=st.integers(1, 6), accumulation=st.integers(1, 3)
+)
+def test_a_donated_run_ends_where_a_pure_run_does_bit_for_bit(
+    make: Callable[[], GradientTransformation[Any]], iterations: int, accumulation: int
+) -> None:
+    pure = run(make(), donate=False, iterations=iterations, accumulation=accumulation)
+    donated = run(make(), donate=True, iterations=iterations, accumulation=accumulation)
+    assert donated.value == pure.value
+
+
+def test_a_held_state_raises_a_clear_error_once_donated_and_never_shows_new_numbers() -> None:
+    model, optimizer = classifier(), adamw(0.01)
+    trainer = supervised_trainer(model, optimizer, F.cross_entropy, donate=True)
+    held: list[State[TrainState]] = []
+    trainer.tap(IterationCompleted, held.append)
+    start = init_train_state(model, optimizer)
+    copy = start.clone()
+    final = trainer.run(start, batches(4))
+    assert final.value.params.keys() == copy.params.keys()  # the last state stays readable
+    assert final.value == held[-1].value
+    for iteration, state in enumerate([State(value=start), *held[:-1]], start=1):
+        for read in (
+            lambda s: s.value.params,
+            lambda s: s.value.buffers,
+            lambda s: s.value.opt_state,
+            lambda s: s.value.grads,
+            lambda s: s.value == final.value,
+            lambda s: tree_leaves(s.value),
+        ):
+            with pytest.raises(DonatedError, match=f"iteration {iteration} .*state.clone()"):
+                read(state)
+        assert repr(state.value) == f"TrainState(<donated at iteration {iteration}>)"
+    assert copy == init_train_state(model, optimizer)  # a clone made before stays as it was
+
+
+def test_a_state_donated_twice_fails_the_run_with_the_error_as_cause() -> None:
+    model, optimizer = classifier(), sgd(0.1)
+    trainer = supervised_trainer(model, optimizer, F.cross_entropy, donate=True)
+    start = init_train_state(model, optimizer)
+    trainer.run(start, batches(1))
+    with pytest.raises(RunError) as caught:
+        trainer.run(start, batches(1))
+    assert isinstance(caught.value.__cause__, DonatedError)
+
+
+def test_a_step_that_fails_before_the_update_leaves_the_given_state_readable() -> None:
+    model, optimizer = classifier(), adamw(0.01)
+    calls = iter(range(100))
+
+    def loss_fn(y_pred: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        if next(calls) == 2:
+            raise ArithmeticError("the loss failed")
+        return F.cross_entropy(y_pred, y)
+
+    donating = supervised_trainer(model, optimizer, loss_fn, donate=True)
+    with one_thread(), pytest.raises(RunError) as caught:
+        donating.run(init_train_state(model, optimizer), batches(4))
+    pure = run(adamw(0.01), donate=False, iterations=2)
+    last_good = caught.value.state.value
+    assert last_good.step == 2
+    assert last_good.params.keys() == pure.value.params.keys()
+    with one_thread():
+        expected = supervised_trainer(model, optimizer, F.cross_entropy).run(
+            init_train_state(model, optimizer), batches(2)
+        )
+    assert last_good == expected.value
+
+
+def test_an_evaluators_state_shares_the_lease_of_the_trainers_state_it_reads() -> None:
+    model, optimizer = classifier(), sgd(0.1, momentum=0.9)
+    trainer = supervised_trainer(model, optimizer, F.cross_entropy, donate=True)
+    start = init_train_state(model, optimizer)
+    evaluated = supervised_evaluator(model).run(start, batches(1))
+    trainer.run(start, batches(1))
+    with pytest.raises(DonatedError):
+        evaluated.value.params  # noqa: B018  # reading is what raises
+
+
+@contextmanager
+def counted_clones() -> Iterator[list[int]]:
+    """Counts ``Tensor.clone`` calls inside the block."""
+    count = [0]
+    original = torch.Tensor.clone
+
+    def clone(tensor: torch.Tensor, *args: Any, **kwargs: Any) -> torch.Tensor:  # Any: as torch's
+        count[0] += 1
+        return original(tensor, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(torch.Tensor, "clone", clone)
+        yield count
+
+
+@pytest.mark.parametrize(
+    ("make", "moments"), [(lambda: adamw(0.01), 2), (lambda: sgd(0.1, momentum=0.9), 1)]
+)
+def test_a_donated_fused_step_copies_no_tensor(
+    make: Callable[[], GradientTransformation[Any]], moments: int
+) -> None:
+    """The point of donation: torch's fused kernel works in the given tensors, where the pure
+    step clones each parameter and moment; a model without buffers then clones nothing."""
+    model, optimizer = classifier(batch_norm=False), make()
+    data = batches(2)
+    counts = {}
+    for donate in (False, True):
+        step = supervised_training_step(model, optimizer, F.cross_entropy, donate=donate)
+        state = step(State(value=init_train_state(model, optimizer), iteration=1), data[0])
+        with counted_clones() as count:
+            step(attrs.evolve(state, iteration=2), data[1])
+        counts[donate] = count[0]
+    assert counts == {False: len(params_of(model)) * (1 + moments), True: 0}
