@@ -39,10 +39,8 @@ from collections.abc import Callable, Generator, Iterable, Iterator
 from typing import Generic, TypeVar, cast
 
 from . import _events as ev
-from ._callables import name_of
 from ._data import done, ends_epoch, open_data
 from ._dispatch import NEVER
-from ._errors import HandlerReturnError
 from ._firing import Firing, Prior, Trace, Traced, at_position, honour
 from ._position import (
     BOUNDARY,
@@ -62,7 +60,7 @@ from ._position import (
     Position,
 )
 from ._registry import Registry
-from ._signals import Failed, StopEpoch, StopRun
+from ._signals import Failed, StopEpoch, StopRun, not_a_state, step_failed
 from ._state import AT, LIMITS, QUEUE, STOP, STOP_RUN, State
 
 T = TypeVar("T")
@@ -186,18 +184,11 @@ class Run(Generic[T, B]):
                  fetches, fetched, started, completed, others),
             )  # fmt: skip
 
-        length, last, trace = (
-            state.epoch_length or NEVER,
-            state.max_iters or NEVER,
-            self.firing.trace,
-        )
-        has_data, step, batch, it = (
-            self.data is not None,
-            self.step,
-            state._batch,
-            self._open(drawn),
-        )
+        length, last = state.epoch_length or NEVER, state.max_iters or NEVER
+        trace, step, batch, it = self.firing.trace, self.step, state._batch, self._open(drawn)
+        has_data = self.data is not None
         fetches_due, fetched_due, started_due, completed_due = self.firing.dues
+        notify, after = self.firing.notify, self.firing.after
         prior: Prior[T]
         while True:
             if stage == ITERATION_COMPLETED or stage == EPOCH_STARTED:  # noqa: SIM109 (hot path: builds no tuple)
@@ -207,14 +198,10 @@ class Run(Generic[T, B]):
                     raise StopRun(at_position(state, here(stage), None))
                 if has_data and fetches >= fetches_due:
                     prior, fetches = (state, here(stage), None), fetches + 1
-                    state = self.firing.notify(
-                        ev.GET_BATCH_STARTED,
-                        fetches,
-                        at_position(state, here(GET_BATCH_STARTED), None),
-                        prior,
-                    )
+                    seen = at_position(state, here(GET_BATCH_STARTED), None)
+                    state = notify(ev.GET_BATCH_STARTED, fetches, seen, prior)
                     if trace or state[QUEUE] or state[STOP]:
-                        state = yield from self.firing.after(ev.GET_BATCH_STARTED, state)
+                        state = yield from after(ev.GET_BATCH_STARTED, state)
                         others = state._at.other_counts
                     fetches_due, fetched_due, started_due, completed_due = self.firing.dues
                 elif has_data:
@@ -232,14 +219,10 @@ class Run(Generic[T, B]):
                     raise Failed(exc, drawing, "drawing a batch from the data", None) from exc
                 if has_data and fetched >= fetched_due:
                     prior, drawn, fetched = (state, here(stage), None), drawn + 1, fetched + 1
-                    state = self.firing.notify(
-                        ev.GET_BATCH_COMPLETED,
-                        fetched,
-                        at_position(state, here(GET_BATCH_COMPLETED), batch),
-                        prior,
-                    )
+                    seen = at_position(state, here(GET_BATCH_COMPLETED), batch)
+                    state = notify(ev.GET_BATCH_COMPLETED, fetched, seen, prior)
                     if trace or state[QUEUE] or state[STOP]:
-                        state = yield from self.firing.after(ev.GET_BATCH_COMPLETED, state)
+                        state = yield from after(ev.GET_BATCH_COMPLETED, state)
                         others = state._at.other_counts
                     fetches_due, fetched_due, started_due, completed_due = self.firing.dues
                 else:
@@ -254,14 +237,10 @@ class Run(Generic[T, B]):
                     prior = (state, here(stage), batch)
                     iteration, epoch_iteration = iteration + 1, epoch_iteration + 1
                     started += 1
-                    state = self.firing.notify(
-                        ev.ITERATION_STARTED,
-                        started,
-                        at_position(state, here(ITERATION_STARTED), batch),
-                        prior,
-                    )
+                    seen = at_position(state, here(ITERATION_STARTED), batch)
+                    state = notify(ev.ITERATION_STARTED, started, seen, prior)
                     if trace or state[QUEUE] or state[STOP]:
-                        state = yield from self.firing.after(ev.ITERATION_STARTED, state)
+                        state = yield from after(ev.ITERATION_STARTED, state)
                         others = state._at.other_counts
                     fetches_due, fetched_due, started_due, completed_due = self.firing.dues
                 stage = ITERATION_STARTED
@@ -269,9 +248,9 @@ class Run(Generic[T, B]):
                 try:
                     new = step(state, cast(B, batch))  # the batch was drawn from Iterable[B]
                 except Exception as exc:
-                    raise self._step_failed(exc, state) from exc
+                    raise step_failed(step, exc, state) from exc
                 if new.__class__ is not State:
-                    raise self._step_failed(self._not_a_state(new), state)
+                    raise step_failed(step, not_a_state(step, new), state)
                 state, batch = new, None
                 if state[QUEUE]:
                     state = yield from self.firing.drain(at_position(state, here(STEPPED), None))
@@ -279,14 +258,10 @@ class Run(Generic[T, B]):
                     fetches_due, fetched_due, started_due, completed_due = self.firing.dues
             if completed >= completed_due:
                 prior, completed = (state, here(STEPPED), None), completed + 1
-                state = self.firing.notify(
-                    ev.ITERATION_COMPLETED,
-                    completed,
-                    at_position(state, here(ITERATION_COMPLETED), None),
-                    prior,
-                )
+                seen = at_position(state, here(ITERATION_COMPLETED), None)
+                state = notify(ev.ITERATION_COMPLETED, completed, seen, prior)
                 if trace or state[QUEUE] or state[STOP]:
-                    state = yield from self.firing.after(ev.ITERATION_COMPLETED, state)
+                    state = yield from after(ev.ITERATION_COMPLETED, state)
                     others = state._at.other_counts
                 fetches_due, fetched_due, started_due, completed_due = self.firing.dues
             else:
@@ -300,19 +275,6 @@ class Run(Generic[T, B]):
         if self.iterator is None:
             self.iterator = open_data(self.data, drawn)
         return self.iterator
-
-    def _step_failed(self, cause: Exception, given: State[T]) -> Failed:
-        """The step raised ``cause`` (or returned no state) when given ``given``."""
-        return Failed(cause, given, f"the step {name_of(self.step)!r}", None)
-
-    def _not_a_state(self, result: object) -> HandlerReturnError:
-        return HandlerReturnError(
-            f"the step {name_of(self.step)!r} returned {result!r} instead of a State; a step "
-            "returns the state it was given, or a new one built from it "
-            "(state.replace(value=...))"
-        )
-
-    # -- the data ---------------------------------------------------------------------------
 
 
 def _after_epoch(state: State[T]) -> State[T]:
