@@ -29,15 +29,15 @@ from ._filters import every as every
 from ._filters import never as never
 from ._filters import once as once
 from ._filters import where as where
-from ._loop import Handler as Handler
 from ._loop import Loop as Loop
-from ._loop import Step as Step
-from ._loop import Tap as Tap
 from ._registry import Handle as Handle
 from ._slots import Slot as Slot
 from ._state import State as State
 from ._triggers import Trigger as Trigger
 from ._triggers import on as on
+from ._types import Handler as Handler
+from ._types import Step as Step
+from ._types import Tap as Tap
 
 __all__ = [
     "Completed",

@@ -22,6 +22,7 @@ from ._events import Event
 from ._state import State
 
 E = TypeVar("E", bound=Event, contravariant=True)
+_AnyState = State[Any] | None  # a filter reads any state's counters; where() gets the user's
 
 
 class Filter(abc.ABC, Generic[E]):
@@ -92,9 +93,7 @@ def _sooner(a: int | None, b: int | None) -> int | None:
 class _Every(Filter[Event]):
     n: int
 
-    def passes(
-        self, count: int, state: State[Any] | None = None, event: Event | None = None
-    ) -> bool:
+    def passes(self, count: int, state: _AnyState = None, event: Event | None = None) -> bool:
         return count % self.n == 0
 
     def earliest(self, count: int) -> int | None:
@@ -108,9 +107,7 @@ class _Every(Filter[Event]):
 class _Once(Filter[Event]):
     counts: tuple[int, ...]  # sorted, distinct
 
-    def passes(
-        self, count: int, state: State[Any] | None = None, event: Event | None = None
-    ) -> bool:
+    def passes(self, count: int, state: _AnyState = None, event: Event | None = None) -> bool:
         i = bisect.bisect_left(self.counts, count)
         return i < len(self.counts) and self.counts[i] == count
 
@@ -126,9 +123,7 @@ class _Once(Filter[Event]):
 class _Before(Filter[Event]):
     n: int
 
-    def passes(
-        self, count: int, state: State[Any] | None = None, event: Event | None = None
-    ) -> bool:
+    def passes(self, count: int, state: _AnyState = None, event: Event | None = None) -> bool:
         return count < self.n
 
     def earliest(self, count: int) -> int | None:
@@ -142,9 +137,7 @@ class _Before(Filter[Event]):
 class _After(Filter[Event]):
     n: int
 
-    def passes(
-        self, count: int, state: State[Any] | None = None, event: Event | None = None
-    ) -> bool:
+    def passes(self, count: int, state: _AnyState = None, event: Event | None = None) -> bool:
         return count > self.n
 
     def earliest(self, count: int) -> int | None:
@@ -158,9 +151,7 @@ class _After(Filter[Event]):
 class _Constant(Filter[Event]):
     value: bool
 
-    def passes(
-        self, count: int, state: State[Any] | None = None, event: Event | None = None
-    ) -> bool:
+    def passes(self, count: int, state: _AnyState = None, event: Event | None = None) -> bool:
         return self.value
 
     def earliest(self, count: int) -> int | None:

@@ -179,3 +179,10 @@ def honour(state: State[T], stage: int) -> NoReturn:
         dropped = state._with(STOP, state._stop & ~STOP_EPOCH)
         raise Failed(refusal, dropped, f"terminate_epoch() on {kind}", event)
     raise StopEpoch(state)
+
+
+def after_epoch(state: State[T]) -> State[T]:
+    """After ``EpochCompleted``: an epoch request is spent; a run request ends the run."""
+    if state._stop & STOP_RUN:
+        raise StopRun(state)
+    return state._with(STOP, 0) if state._stop else state

@@ -139,3 +139,20 @@ def finished(state: State[T]) -> bool:
         and state.epoch >= state.max_epochs
         and state._at.resume == BOUNDARY
     )
+
+
+def settled(
+    initial: State[T] | T,
+    data: object,
+    max_epochs: int | None,
+    epoch_length: int | None,
+    max_iters: int | None,
+) -> State[T]:
+    """The state a run starts from (``initial``, or a state holding it), with its limits.
+
+    Example:
+        >>> settled(5, [1, 2], None, None, None).max_epochs
+        1
+    """
+    state = initial if isinstance(initial, State) else State(value=initial)
+    return settle_limits(state, data, max_epochs, epoch_length, max_iters)

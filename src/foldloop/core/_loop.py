@@ -7,11 +7,12 @@ from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
 from ._attachers import Attacher, AttacherWithArguments
 from ._events import Event
-from ._limits import finished, settle_limits
+from ._limits import finished, settled
 from ._registry import Handle, Registry
 from ._run import Run
 from ._state import State
 from ._triggers import Trigger
+from ._types import Step
 
 T = TypeVar("T")
 B = TypeVar("B")
@@ -19,15 +20,6 @@ B = TypeVar("B")
 B_contra = TypeVar("B_contra", contravariant=True)
 E = TypeVar("E", bound=Event)
 P = ParamSpec("P")
-
-Step = Callable[[State[T], B], State[T]]
-"""The process function: one batch in, the next state out."""
-
-Handler = Callable[[State[T], E], State[T]]
-"""A pure transition run when its trigger fires (may also take only the state)."""
-
-Tap = Callable[[State[T], E], object]
-"""An observer for IO: sees the state, cannot change it (may also take the state, or nothing)."""
 
 
 class Loop(Generic[T, B_contra]):
@@ -150,11 +142,8 @@ class Loop(Generic[T, B_contra]):
     def on(
         self, trigger: Trigger[E] | type[E], /, *args: object, **kwargs: object
     ) -> Attacher[T, E] | AttacherWithArguments[T, E]:
-        """Decorator form of :meth:`attach`; returns the function unchanged.
-
-        Without extra arguments mypy checks the handler against the trigger's event kinds;
-        with them it cannot (a ``ParamSpec`` is not inferred from ``*args`` alone): use
-        :meth:`attach` where that check matters.
+        """Decorator form of :meth:`attach`; returns the function unchanged. (With extra
+        arguments mypy cannot check the handler's event kind; :meth:`attach` can.)
 
         Example:
             >>> from foldloop import EpochCompleted
@@ -257,16 +246,10 @@ class Loop(Generic[T, B_contra]):
             >>> final.value, final.epoch, final.iteration
             (12, 2, 6)
         """
-        state = self._settled(initial, data, max_epochs, epoch_length, max_iters)
+        state = settled(initial, data, max_epochs, epoch_length, max_iters)
         if finished(state):
             return state
-        events = Run(self._step, self._registry, data, trace=False).events(state)
-        try:
-            next(events)  # nothing is traced: the run goes to its end
-        except StopIteration as end:
-            final: State[T] = end.value
-            return final
-        raise AssertionError("an untraced run yielded an event")  # pragma: no cover
+        return Run(self._step, self._registry, data, trace=False).to_end(state)
 
     @overload
     def scan(
@@ -309,19 +292,7 @@ class Loop(Generic[T, B_contra]):
             >>> [type(e).__name__ for e, _ in loop.scan(0, [1])][:3]
             ['Started', 'EpochStarted', 'GetBatchStarted']
         """
-        state = self._settled(initial, data, max_epochs, epoch_length, max_iters)
+        state = settled(initial, data, max_epochs, epoch_length, max_iters)
         if finished(state):
             return iter(())
         return Run(self._step, self._registry, data, trace=True).events(state)
-
-    @staticmethod
-    def _settled(
-        initial: State[T] | T,
-        data: Iterable[B_contra] | None,
-        max_epochs: int | None,
-        epoch_length: int | None,
-        max_iters: int | None,
-    ) -> State[T]:
-        """The state to run from, with the run's limits; arguments are checked here."""
-        state = initial if isinstance(initial, State) else State(value=initial)
-        return settle_limits(state, data, max_epochs, epoch_length, max_iters)

@@ -142,3 +142,12 @@ def require_count(name: str, value: object) -> int:
     if value < 0:
         raise ValueError(f"{name} must be >= 0, got {value}")
     return value
+
+
+def resume_point(at: Position) -> int:
+    """Where a new run picks up if this one ends at ``at``."""
+    if at.stage == STARTED:
+        return at.resume
+    if at.stage == EPOCH_COMPLETED:
+        return BOUNDARY
+    return at.stage

@@ -41,7 +41,7 @@ from typing import Generic, TypeVar, cast
 from . import _events as ev
 from ._data import done, ends_epoch, open_data
 from ._dispatch import NEVER
-from ._firing import Firing, Prior, Trace, Traced, at_position, honour
+from ._firing import Firing, Prior, Trace, Traced, after_epoch, at_position, honour
 from ._position import (
     BOUNDARY,
     COMPLETED,
@@ -58,10 +58,11 @@ from ._position import (
     STEPPED,
     TERMINATED,
     Position,
+    resume_point,
 )
 from ._registry import Registry
 from ._signals import Failed, StopEpoch, StopRun, not_a_state, step_failed
-from ._state import AT, LIMITS, QUEUE, STOP, STOP_RUN, State
+from ._state import AT, LIMITS, QUEUE, STOP, State
 
 T = TypeVar("T")
 B = TypeVar("B")
@@ -102,12 +103,12 @@ class Run(Generic[T, B]):
         try:
             state = yield from self._epochs(state)
         except StopRun as stop:
-            at = stop.state._at._replace(resume=_resume_point(stop.state._at), terminated=True)
+            at = stop.state._at._replace(resume=resume_point(stop.state._at), terminated=True)
             at = at.counted(ev.Terminated, TERMINATED)
             return (
                 yield from self.firing.fire_after(ev.TERMINATED, stop.state, at, stop.state._batch)
             )
-        return state._with(AT, state._at._replace(resume=_resume_point(state._at)))
+        return state._with(AT, state._at._replace(resume=resume_point(state._at)))
 
     def _epochs(self, state: State[T]) -> Trace[T]:
         """``Started`` for a new run, then epochs until the run is done."""
@@ -124,7 +125,7 @@ class Run(Generic[T, B]):
                 honour(state, STARTED)
             stage = state._at.resume  # where the last run stopped; BOUNDARY for a fresh state
         elif stage == EPOCH_COMPLETED:
-            state, stage = _after_epoch(state), BOUNDARY
+            state, stage = after_epoch(state), BOUNDARY
         while True:
             if stage == BOUNDARY:
                 if done(state):
@@ -144,7 +145,7 @@ class Run(Generic[T, B]):
                     )
             at = state._at.counted(ev.EpochCompleted, EPOCH_COMPLETED)
             state = yield from self.firing.fire_after(ev.EPOCH_COMPLETED, state, at, None)
-            state, stage = _after_epoch(state), BOUNDARY
+            state, stage = after_epoch(state), BOUNDARY
 
     def _epoch(self, state: State[T], stage: int) -> Trace[T]:
         """One epoch from ``stage``: its iterations, and a new pass when the data runs out."""
@@ -270,24 +271,18 @@ class Run(Generic[T, B]):
             if state[STOP]:
                 honour(at_position(state, here(stage), None), stage)
 
+    def to_end(self, state: State[T]) -> State[T]:
+        """The final state of the run from ``state``, untraced."""
+        events = self.events(state)
+        try:
+            next(events)  # nothing is traced: the run goes to its end
+        except StopIteration as end:
+            final: State[T] = end.value
+            return final
+        raise AssertionError("an untraced run yielded an event")  # pragma: no cover
+
     def _open(self, drawn: int) -> Iterator[B]:
         """The data's iterator, opened at ``drawn`` batches into the pass when not open yet."""
         if self.iterator is None:
             self.iterator = open_data(self.data, drawn)
         return self.iterator
-
-
-def _after_epoch(state: State[T]) -> State[T]:
-    """After ``EpochCompleted``: an epoch request is spent; a run request ends the run."""
-    if state._stop & STOP_RUN:
-        raise StopRun(state)
-    return state._with(STOP, 0) if state._stop else state
-
-
-def _resume_point(at: Position) -> int:
-    """Where a new run picks up if this one ends at ``at``."""
-    if at.stage == STARTED:
-        return at.resume
-    if at.stage == EPOCH_COMPLETED:
-        return BOUNDARY
-    return at.stage
