@@ -47,9 +47,10 @@ def at_position(state: State[T], position: Position, batch: object) -> State[T]:
 class Firing(Generic[T]):
     """The listeners of one run, scheduled, and how events reach them."""
 
-    def __init__(self, registry: Registry, trace: bool) -> None:
+    def __init__(self, registry: Registry, trace: bool, *, has_data: bool) -> None:
         self.registry = registry
         self.trace = trace
+        self.has_data = has_data
         self.version = -1
         self.schedules: dict[type[Event], Schedule] = {}
         self.dues: list[int] = []  # per iteration kind, set with the schedules
@@ -138,7 +139,7 @@ class Firing(Generic[T]):
         """Take the attachments as they are now, scheduled from the counts at ``at``."""
         self.version, attachments = self.registry.snapshot()
         self.schedules = schedules(attachments, at.count)
-        self.dues = _dues_of(self.schedules, self.trace)
+        self.dues = _dues_of(self.schedules, self.trace, self.has_data)
 
     def fail(self, failure: Failed) -> Generator[Traced[T], None, NoReturn]:
         """Fire ``ExceptionRaised`` on the last good state to all its listeners; raise."""
@@ -156,12 +157,15 @@ class Firing(Generic[T]):
         ) from failure.cause
 
 
-def _dues_of(schedules: Mapping[type[Event], Schedule], trace: bool) -> list[int]:
+def _dues_of(schedules: Mapping[type[Event], Schedule], trace: bool, has_data: bool) -> list[int]:
     """For each iteration kind, the count from which its next event has listeners due (a
-    tracer looks at every event)."""
-    if trace:
-        return [-1] * len(ITERATION_KINDS)
-    return [schedules[k].due - 1 if k in schedules else NEVER for k in ITERATION_KINDS]
+    tracer looks at every event; with no data, no batch event fires)."""
+    dues = [
+        -1 if trace else schedules[k].due - 1 if k in schedules else NEVER for k in ITERATION_KINDS
+    ]
+    if not has_data:
+        dues[0] = dues[1] = NEVER
+    return dues
 
 
 def honour(state: State[T], stage: int) -> NoReturn:

@@ -83,7 +83,7 @@ class Run(Generic[T, B]):
         self.step = step
         self.data = data
         self.iterator: Iterator[B] | None = None
-        self.firing: Firing[T] = Firing(registry, trace)
+        self.firing: Firing[T] = Firing(registry, trace, has_data=data is not None)
 
     def events(self, state: State[T]) -> Trace[T]:
         """The run from ``state`` to its end; yields ``(event, state)`` when tracing."""
@@ -187,7 +187,9 @@ class Run(Generic[T, B]):
 
         length, last = state.epoch_length or NEVER, state.max_iters or NEVER
         trace, step, batch, it = self.firing.trace, self.step, state._batch, self._open(drawn)
-        has_data = self.data is not None
+        batch_events = int(self.data is not None)  # no data: no batch events, none counted
+        if stage in (GET_BATCH_STARTED, DATA_EXHAUSTED) and epoch_iteration >= length:
+            return at_position(state, here(stage), None), False  # length learnt after its end
         fetches_due, fetched_due, started_due, completed_due = self.firing.dues
         notify, after = self.firing.notify, self.firing.after
         prior: Prior[T]
@@ -197,7 +199,7 @@ class Run(Generic[T, B]):
                     return at_position(state, here(stage), None), False
                 if iteration >= last:
                     raise StopRun(at_position(state, here(stage), None))
-                if has_data and fetches >= fetches_due:
+                if fetches >= fetches_due:
                     prior, fetches = (state, here(stage), None), fetches + 1
                     seen = at_position(state, here(GET_BATCH_STARTED), None)
                     state = notify(ev.GET_BATCH_STARTED, fetches, seen, prior)
@@ -205,12 +207,10 @@ class Run(Generic[T, B]):
                         state = yield from after(ev.GET_BATCH_STARTED, state)
                         others = state._at.other_counts
                     fetches_due, fetched_due, started_due, completed_due = self.firing.dues
-                elif has_data:
-                    fetches += 1
+                else:
+                    fetches += batch_events
                 stage = GET_BATCH_STARTED
             if stage == GET_BATCH_STARTED or stage == DATA_EXHAUSTED:  # noqa: SIM109 (as above)
-                if epoch_iteration >= length:  # resumed with a length learnt after its last batch
-                    return at_position(state, here(stage), None), False
                 try:
                     batch = next(it)
                 except StopIteration:
@@ -218,7 +218,7 @@ class Run(Generic[T, B]):
                 except Exception as exc:
                     drawing = at_position(state, here(stage), None)
                     raise Failed(exc, drawing, "drawing a batch from the data", None) from exc
-                if has_data and fetched >= fetched_due:
+                if fetched >= fetched_due:
                     prior, drawn, fetched = (state, here(stage), None), drawn + 1, fetched + 1
                     seen = at_position(state, here(GET_BATCH_COMPLETED), batch)
                     state = notify(ev.GET_BATCH_COMPLETED, fetched, seen, prior)
@@ -227,7 +227,7 @@ class Run(Generic[T, B]):
                         others = state._at.other_counts
                     fetches_due, fetched_due, started_due, completed_due = self.firing.dues
                 else:
-                    drawn, fetched = drawn + 1, fetched + has_data  # no data: no batch events
+                    drawn, fetched = drawn + 1, fetched + batch_events
                 stage = GET_BATCH_COMPLETED
             if stage == GET_BATCH_COMPLETED:
                 if started < started_due:
