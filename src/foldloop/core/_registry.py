@@ -1,7 +1,7 @@
 """The attachments of a loop: what runs on which trigger, and handles to remove them.
 
 Safe to change from several threads, also while the loop runs: a run takes a snapshot of the
-attachments and takes a new one at the next event after a change.
+attachments, and a new one after the next event at which a listener of the run was due.
 """
 
 from __future__ import annotations
