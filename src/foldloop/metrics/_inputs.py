@@ -83,6 +83,12 @@ def zero_one(values: Tensor, name: str, owner: str) -> Tensor:
 
 def labels_in_range(y: Tensor, num_classes: int, name: str, owner: str) -> Tensor:
     """Integer class labels ``y`` as int64, refusing labels outside ``0 .. num_classes - 1``."""
+    integer_labels(y, name, owner)
+    return labels_within(y, num_classes, name, owner)
+
+
+def integer_labels(y: Tensor, name: str, owner: str) -> None:
+    """Refuse labels ``y`` of a dtype that holds no integer labels (a check of the dtype only)."""
     dtype = y.dtype
     if dtype is not torch.int64 and (
         dtype.is_floating_point or dtype.is_complex or dtype == torch.bool
@@ -91,6 +97,11 @@ def labels_in_range(y: Tensor, num_classes: int, name: str, owner: str) -> Tenso
             f"{owner}: {name} must hold integer class labels, got dtype {dtype}; "
             f"convert it with {name}.long()."
         )
+
+
+def labels_within(y: Tensor, num_classes: int, name: str, owner: str) -> Tensor:
+    """Integer labels ``y`` (dtype already checked) as int64, refusing labels outside
+    ``0 .. num_classes - 1`` (a check of the values: it runs on every batch)."""
     if y.numel() > 0:
         low, high = _bounds(y)
         if low < 0 or high >= num_classes:
@@ -99,7 +110,7 @@ def labels_in_range(y: Tensor, num_classes: int, name: str, owner: str) -> Tenso
                 f"{owner}: {name} holds the label {bad}, outside the {num_classes} classes "
                 f"0..{num_classes - 1}; check the labels or the number of classes."
             )
-    return y if dtype == torch.int64 else y.to(torch.int64)
+    return y if y.dtype is torch.int64 else y.to(torch.int64)
 
 
 _READ_ON_HOST_UP_TO = 256
