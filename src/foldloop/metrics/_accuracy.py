@@ -104,7 +104,7 @@ class Accuracy(Metric[PredTarget, Counts, float]):
             mode = _checked_mode(y_pred, y, self.mode, "Accuracy")
             self._checked.put(key, mode)
         if mode == "multiclass":  # the arg-max against the label: no indicator matrices
-            labels = labels_within(y, y_pred.shape[1], "y", "Accuracy")  # values: every batch
+            labels = labels_within(y, key[0][1], "y", "Accuracy")  # values: every batch
             return _add_correct(acc, y_pred.argmax(dim=1) == labels)
         if mode == "binary":  # one 0/1 prediction a sample: compare them as they are
             predicted = zero_one(y_pred, "binary y_pred", "Accuracy")

@@ -20,6 +20,13 @@ def pred_target(output: object, owner: str) -> tuple[Tensor, Tensor]:
     """``(y_pred, y)`` out of a pair or a mapping, detached from any autograd graph."""
     if output.__class__ is tuple and len(output) == 2:  # the usual pair, checked first
         pair: tuple[object, ...] = output
+        y_pred, y = pair
+        if (  # plain tensors without a graph (an evaluation step's): nothing to check or detach
+            y_pred.__class__ is Tensor
+            and y.__class__ is Tensor
+            and not (y_pred.requires_grad or y.requires_grad)
+        ):
+            return y_pred, y
     elif isinstance(output, Mapping):
         missing = [key for key in ("y_pred", "y") if key not in output]
         if missing:
