@@ -10,8 +10,18 @@ from torch import Tensor
 
 from ._classify import MODES, Mode, indicators, infer_mode
 from ._errors import NoDataError
-from ._inputs import PredTarget, at_least, labels_in_range, one_of, pred_target, zero_one
+from ._inputs import (
+    PredTarget,
+    at_least,
+    integer_labels,
+    labels_in_range,
+    labels_within,
+    one_of,
+    pred_target,
+    zero_one,
+)
 from ._metric import Metric
+from ._signature import LastChecked, signature
 
 
 class Counts(NamedTuple):
@@ -38,6 +48,14 @@ def _add_counts(left: Counts, right: Counts) -> Counts:
 def _add_correct(acc: Counts, correct: Tensor) -> Counts:
     """``acc`` having also seen the samples of the boolean ``correct`` (one entry a sample)."""
     return Counts(acc.correct + torch.count_nonzero(correct), acc.total + correct.numel())
+
+
+def _checked_mode(y_pred: Tensor, y: Tensor, mode: Mode | None, owner: str) -> Mode:
+    """The mode of ``(y_pred, y)`` after every check of their shapes and dtypes."""
+    mode = infer_mode(y_pred, y, mode, owner)
+    if mode == "multiclass":
+        integer_labels(y, "y", owner)
+    return mode
 
 
 def _ratio(acc: Counts, owner: str) -> float:
@@ -71,21 +89,27 @@ class Accuracy(Metric[PredTarget, Counts, float]):
     """
 
     mode: Mode | None = attrs.field(default=None, validator=one_of(*MODES))
+    # The last (y_pred, y) shapes and dtypes that passed the checks of shapes and dtypes, and
+    # the mode they gave: a cache of checks, not of data (no part of equality or the value).
+    _checked: LastChecked[Mode] = attrs.field(factory=LastChecked, init=False, eq=False, repr=False)
 
     def init(self) -> Counts:
         return _no_counts()
 
     def update(self, acc: Counts, output: PredTarget) -> Counts:
-        owner = type(self).__name__
-        y_pred, y = pred_target(output, owner)
-        mode = infer_mode(y_pred, y, self.mode, owner)
+        y_pred, y = pred_target(output, "Accuracy")
+        key = signature(y_pred, y)
+        mode = self._checked.get(key)
+        if mode is None:  # a new signature: check shapes and dtypes, once for it
+            mode = _checked_mode(y_pred, y, self.mode, "Accuracy")
+            self._checked.put(key, mode)
         if mode == "multiclass":  # the arg-max against the label: no indicator matrices
-            labels = labels_in_range(y, y_pred.shape[1], "y", owner)
+            labels = labels_within(y, key[0][1], "y", "Accuracy")  # values: every batch
             return _add_correct(acc, y_pred.argmax(dim=1) == labels)
         if mode == "binary":  # one 0/1 prediction a sample: compare them as they are
-            predicted = zero_one(y_pred, "binary y_pred", owner)
-            return _add_correct(acc, predicted == zero_one(y, "binary y", owner))
-        predicted, truth = indicators(y_pred, y, mode, owner)
+            predicted = zero_one(y_pred, "binary y_pred", "Accuracy")
+            return _add_correct(acc, predicted == zero_one(y, "binary y", "Accuracy"))
+        predicted, truth = indicators(y_pred, y, mode, "Accuracy")
         return _add_correct(acc, (predicted == truth).all(dim=1))
 
     def merge(self, left: Counts, right: Counts) -> Counts:

@@ -20,6 +20,13 @@ def pred_target(output: object, owner: str) -> tuple[Tensor, Tensor]:
     """``(y_pred, y)`` out of a pair or a mapping, detached from any autograd graph."""
     if output.__class__ is tuple and len(output) == 2:  # the usual pair, checked first
         pair: tuple[object, ...] = output
+        y_pred, y = pair
+        if (  # plain tensors without a graph (an evaluation step's): nothing to check or detach
+            y_pred.__class__ is Tensor
+            and y.__class__ is Tensor
+            and not (y_pred.requires_grad or y.requires_grad)
+        ):
+            return y_pred, y
     elif isinstance(output, Mapping):
         missing = [key for key in ("y_pred", "y") if key not in output]
         if missing:
@@ -83,6 +90,12 @@ def zero_one(values: Tensor, name: str, owner: str) -> Tensor:
 
 def labels_in_range(y: Tensor, num_classes: int, name: str, owner: str) -> Tensor:
     """Integer class labels ``y`` as int64, refusing labels outside ``0 .. num_classes - 1``."""
+    integer_labels(y, name, owner)
+    return labels_within(y, num_classes, name, owner)
+
+
+def integer_labels(y: Tensor, name: str, owner: str) -> None:
+    """Refuse labels ``y`` of a dtype that holds no integer labels (a check of the dtype only)."""
     dtype = y.dtype
     if dtype is not torch.int64 and (
         dtype.is_floating_point or dtype.is_complex or dtype == torch.bool
@@ -91,6 +104,11 @@ def labels_in_range(y: Tensor, num_classes: int, name: str, owner: str) -> Tenso
             f"{owner}: {name} must hold integer class labels, got dtype {dtype}; "
             f"convert it with {name}.long()."
         )
+
+
+def labels_within(y: Tensor, num_classes: int, name: str, owner: str) -> Tensor:
+    """Integer labels ``y`` (dtype already checked) as int64, refusing labels outside
+    ``0 .. num_classes - 1`` (a check of the values: it runs on every batch)."""
     if y.numel() > 0:
         low, high = _bounds(y)
         if low < 0 or high >= num_classes:
@@ -99,7 +117,7 @@ def labels_in_range(y: Tensor, num_classes: int, name: str, owner: str) -> Tenso
                 f"{owner}: {name} holds the label {bad}, outside the {num_classes} classes "
                 f"0..{num_classes - 1}; check the labels or the number of classes."
             )
-    return y if dtype == torch.int64 else y.to(torch.int64)
+    return y if y.dtype is torch.int64 else y.to(torch.int64)
 
 
 _READ_ON_HOST_UP_TO = 256

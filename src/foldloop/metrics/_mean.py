@@ -108,21 +108,22 @@ class Loss(Metric[PredTarget, Mean, float]):
         return no_mean()
 
     def update(self, acc: Mean, output: PredTarget) -> Mean:
-        owner = type(self).__name__
-        y_pred, y = pred_target(output, owner)
-        if y.ndim == 0:
-            raise ValueError(f"{owner} needs y with a batch dimension, got a 0-d tensor.")
-        if y.shape[0] == 0:
+        y_pred, y = pred_target(output, "Loss")
+        shape = y.shape  # (read once: each read builds a torch.Size)
+        if not shape:
+            raise ValueError("Loss needs y with a batch dimension, got a 0-d tensor.")
+        batch = shape[0]
+        if batch == 0:
             return acc  # the mean loss of an empty batch is nan, and it weighs nothing
         loss = self.loss_fn(y_pred, y)  # on detached input: no graph, unless loss_fn has one
         if loss.requires_grad:  # (parameters of its own): the sum keeps none of it
             loss = loss.detach()
-        if loss.ndim != 0:
+        if loss.ndim:
             raise ValueError(
-                f"{owner}: loss_fn must return the batch's mean loss as a 0-d tensor, got "
+                "Loss: loss_fn must return the batch's mean loss as a 0-d tensor, got "
                 f"shape {tuple(loss.shape)}; use reduction='mean'."
             )
-        batch = y.shape[0]  # total + batch * loss, in one op, in float64 (total's dtype)
+        # total + batch * loss, in one op, in float64 (total's dtype)
         return Mean(torch.add(acc.total, loss, alpha=batch), acc.samples + batch)
 
     def merge(self, left: Mean, right: Mean) -> Mean:

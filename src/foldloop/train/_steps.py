@@ -249,8 +249,14 @@ def supervised_evaluation_step(
         value = state.value
         x, y = prepare_batch(batch)
         seed = iteration_seed(value.seed, state.iteration)
-        with torch.no_grad(), seeded(seed, value.params.values()):
-            y_pred, _ = template(value.params, value.buffers, x)
+        # torch.no_grad(), without building a context manager object on every batch (~3 us).
+        grad_was_enabled = torch.is_grad_enabled()
+        torch._C._set_grad_enabled(False)
+        try:
+            with seeded(seed, value.params.values()):
+                y_pred, _ = template(value.params, value.buffers, x)
+        finally:
+            torch._C._set_grad_enabled(grad_was_enabled)
         output = output_transform(x, y, y_pred)
         # TrainState's own constructor: attrs.evolve costs ~10 us more a batch.
         kept = (value.params, value.buffers, value.opt_state, value.step, value.seed)
