@@ -35,6 +35,8 @@ _HONOURED_AT_ONCE = frozenset(
     {GET_BATCH_STARTED, GET_BATCH_COMPLETED, ITERATION_STARTED, DATA_EXHAUSTED}
 )
 
+_ITERATION_INDEX = {kind: i for i, kind in enumerate(ITERATION_KINDS)}
+
 Prior = tuple[State[T], Position, object]
 """What the last good state is made of: a state, the position before an event, the batch."""
 
@@ -131,8 +133,8 @@ class Firing(Generic[T]):
             state = at_position(state, seen._at, seen._batch)
         if self.registry.version != self.version:
             self.reschedule(seen._at)
-        elif not self.trace and type(event) in ITERATION_KINDS:
-            self.dues[ITERATION_KINDS.index(type(event))] = schedule.due - 1
+        elif (i := _ITERATION_INDEX.get(type(event))) is not None and not self.trace:
+            self.dues[i] = schedule.due - 1
         return state
 
     def reschedule(self, at: Position) -> None:
