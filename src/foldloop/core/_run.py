@@ -257,8 +257,8 @@ class Run(Generic[T, B]):
                 stage = ITERATION_STARTED
             if stage == ITERATION_STARTED:
                 try:
-                    # the batch was drawn from Iterable[B] (no cast(): it is a call, per batch)
-                    new = step(state, batch)  # type: ignore[arg-type]
+                    # The batch was drawn from Iterable[B]; cast() would be a call per batch.
+                    new = step(state, batch)  # type: ignore[arg-type]  # a B, see above
                 except Exception as exc:
                     raise step_failed(step, exc, state) from exc
                 if new.__class__ is not State:
