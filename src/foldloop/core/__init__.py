@@ -7,6 +7,7 @@ from ._errors import DataWarning as DataWarning
 from ._errors import FoldloopError as FoldloopError
 from ._errors import HandlerReturnError as HandlerReturnError
 from ._errors import RunError as RunError
+from ._errors import RunInterrupted as RunInterrupted
 from ._errors import TerminateEpochRefused as TerminateEpochRefused
 from ._events import Completed as Completed
 from ._events import DataExhausted as DataExhausted
@@ -17,6 +18,7 @@ from ._events import Event as Event
 from ._events import ExceptionRaised as ExceptionRaised
 from ._events import GetBatchCompleted as GetBatchCompleted
 from ._events import GetBatchStarted as GetBatchStarted
+from ._events import Interrupted as Interrupted
 from ._events import IterationCompleted as IterationCompleted
 from ._events import IterationStarted as IterationStarted
 from ._events import Started as Started
@@ -55,10 +57,12 @@ __all__ = [
     "Handle",
     "Handler",
     "HandlerReturnError",
+    "Interrupted",
     "IterationCompleted",
     "IterationStarted",
     "Loop",
     "RunError",
+    "RunInterrupted",
     "Slot",
     "Started",
     "State",

@@ -52,6 +52,32 @@ class RunError(FoldloopError):
         )
 
 
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped ``run()``; nothing is lost.
+
+    It is a ``KeyboardInterrupt``, so a program that does not catch it stops as on any Ctrl-C
+    (with its traceback and exit status 1: CPython ends with the status of a death by SIGINT
+    only for a ``KeyboardInterrupt`` of exactly that class).
+    ``state`` is the state the run reached at its first safe point after the key press (the
+    end of an iteration or of an epoch): ``run(error.state, data)`` goes on from exactly there,
+    to the final state of a run never interrupted. Taps on ``Interrupted`` see that state first
+    (a checkpoint writer saves it there).
+
+    Attributes:
+        state: the state the run reached.
+    """
+
+    # The carried state's value type is the user's T; an exception class cannot be generic.
+    state: State[Any]
+
+    def __init__(self, state: State[Any]) -> None:
+        self.state = state
+        super().__init__(
+            f"Ctrl-C stopped the run at epoch {state.epoch}, iteration {state.iteration}. "
+            "The state it reached is in .state; pass it back to run() to go on from there."
+        )
+
+
 class HandlerReturnError(FoldloopError, TypeError):
     """A handler or step returned something that is not a :class:`foldloop.State`."""
 

@@ -79,6 +79,16 @@ class DataExhausted(Event):
     """The data ran out before the epoch was over; the loop starts a new pass over it."""
 
 
+@attrs.frozen
+class Interrupted(Event):
+    """Ctrl-C stopped ``run()`` at a safe point; seen by taps only, before
+    :class:`foldloop.RunInterrupted` is raised with the same state.
+
+    It is not part of the run's history: it has no count (a filter sees 1), so a run resumed
+    from the interrupted state ends equal to one that was never interrupted.
+    """
+
+
 def _exception_key(exception: BaseException) -> tuple[type[BaseException], tuple[object, ...]]:
     """Two failures are the same event when they are the same kind of error with the same args."""
     return type(exception), exception.args
@@ -107,6 +117,7 @@ COMPLETED = Completed()
 TERMINATED = Terminated()
 EPOCH_TERMINATED = EpochTerminated()
 DATA_EXHAUSTED = DataExhausted()
+INTERRUPTED = Interrupted()
 
 # The kinds fired every iteration; states keep their counts apart from the rest (hot path).
 ITERATION_KINDS: tuple[type[Event], ...] = (
@@ -128,5 +139,6 @@ BUILT_IN_KINDS: frozenset[type[Event]] = frozenset(
         EpochTerminated,
         DataExhausted,
         ExceptionRaised,
+        Interrupted,
     }
 )

@@ -9,7 +9,7 @@ from typing import Generic, NoReturn, TypeVar
 
 from . import _events as ev
 from ._dispatch import NEVER, Schedule, schedules
-from ._errors import HandlerReturnError, RunError, TerminateEpochRefused
+from ._errors import HandlerReturnError, RunError, RunInterrupted, TerminateEpochRefused
 from ._events import ITERATION_KINDS, Event
 from ._position import (
     DATA_EXHAUSTED,
@@ -157,6 +157,19 @@ class Firing(Generic[T]):
         raise RunError(
             state, failure.event, failure.origin, failure.cause, tuple(errors)
         ) from failure.cause
+
+
+    def interrupted(self, state: State[T]) -> Generator[Traced[T], None, NoReturn]:
+        """Show ``state`` to the taps of ``Interrupted`` (uncounted), then raise
+        :class:`RunInterrupted` with it; a failing tap is reported in its notes."""
+        errors: list[Exception] = []
+        seen = self.notify(ev.INTERRUPTED, 1, state, (state, state._at, state._batch), errors)
+        if self.trace:
+            yield ev.INTERRUPTED, seen
+        interrupted = RunInterrupted(state)
+        for error in errors:
+            interrupted.add_note(f"a tap on Interrupted failed: {type(error).__name__}: {error}")
+        raise interrupted
 
 
 def _dues_of(schedules: Mapping[type[Event], Schedule], trace: bool, has_data: bool) -> list[int]:

@@ -7,6 +7,7 @@ from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
 from ._attachers import Attacher, AttacherWithArguments
 from ._events import Event
+from ._interrupt import SigintGuard
 from ._limits import finished, settled
 from ._registry import Handle, Registry
 from ._run import Run
@@ -239,6 +240,8 @@ class Loop(Generic[T, B_contra]):
 
         Raises:
             RunError: the step, a handler or a tap failed; ``.state`` is the last good state.
+            RunInterrupted: Ctrl-C was pressed (in the main thread); ``.state`` is the state
+                reached at the end of the iteration or epoch it came in, to go on from.
 
         Example:
             >>> loop: Loop[int, int] = Loop(lambda s, batch: s.replace(value=s.value + batch))
@@ -249,7 +252,8 @@ class Loop(Generic[T, B_contra]):
         state = settled(initial, data, max_epochs, epoch_length, max_iters)
         if finished(state):
             return state
-        return Run(self._step, self._registry, data, trace=False).to_end(state)
+        with SigintGuard() as guard:
+            return Run(self._step, self._registry, data, False, guard.pressed).to_end(state)
 
     @overload
     def scan(

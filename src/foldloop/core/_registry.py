@@ -14,7 +14,7 @@ from typing import Any
 import attrs
 
 from ._callables import Call, fit, name_of
-from ._events import Event
+from ._events import Event, Interrupted
 from ._filters import Filter
 from ._triggers import Trigger, as_trigger, filters_repr
 
@@ -81,6 +81,11 @@ class Registry:
             raise TypeError(
                 f"{args[0]!r} was given as an extra argument of the {what}; a filter belongs in "
                 f"the trigger: write loop.attach({fixed}, fn) or @loop.on({fixed})"
+            )
+        if Interrupted in filters and not is_tap:
+            raise TypeError(
+                f"{name_of(fn)!r} was attached as a handler on Interrupted, which taps alone see "
+                "(a Ctrl-C must not change the run's numbers); attach it with loop.tap(...)"
             )
         call = fit(fn, args, kwargs, allow_bare=is_tap, where=f"{what} on {filters_repr(filters)}")
         return self.add(fn, call, filters, is_tap=is_tap, name=name_of(fn))

@@ -22,6 +22,9 @@ and, where they happen:
 - ``ExceptionRaised``: the step, a handler, a tap or the data failed. It fires on the last good
   state (the one before the failure), then the run raises ``RunError`` carrying the state its
   handlers returned.
+- ``Interrupted``: Ctrl-C was pressed during ``run()``; at the end of the iteration (or epoch)
+  it came in, taps see the state, then the run raises ``RunInterrupted`` carrying it. It is not
+  counted: the run resumed from that state ends as if never interrupted (``_interrupt``).
 
 A request takes effect after the event that made it (its handlers, taps and the events they
 emitted); the step's after ``IterationCompleted``. Emitted events fire after the event during
@@ -61,7 +64,7 @@ from ._position import (
     resume_point,
 )
 from ._registry import Registry
-from ._signals import Failed, StopEpoch, StopRun, not_a_state, step_failed
+from ._signals import Failed, Interrupt, StopEpoch, StopRun, not_a_state, step_failed
 from ._state import AT, LIMITS, QUEUE, STOP, State
 
 T = TypeVar("T")
@@ -72,7 +75,8 @@ _new_position = _new_state = tuple.__new__
 
 
 class Run(Generic[T, B]):
-    """One ``run`` or ``scan`` call: the step, what listens, the data, whether to trace."""
+    """One ``run`` or ``scan`` call: the step, what listens, the data, whether to trace, and
+    where a Ctrl-C is noted (``pressed``: empty until then; see ``_interrupt``)."""
 
     def __init__(
         self,
@@ -80,9 +84,11 @@ class Run(Generic[T, B]):
         registry: Registry,
         data: Iterable[B] | None,
         trace: bool,
+        pressed: list[int] | None = None,
     ) -> None:
         self.step = step
         self.data = data
+        self.pressed = [] if pressed is None else pressed
         self.iterator: Iterator[B] | None = None
         self.firing: Firing[T] = Firing(registry, trace, has_data=data is not None)
 
@@ -98,6 +104,8 @@ class Run(Generic[T, B]):
             return (yield from self.firing.fire_after(ev.COMPLETED, state, at, state._batch))
         except Failed as failure:
             return (yield from self.firing.fail(failure))
+        except Interrupt as interrupt:
+            return (yield from self.firing.interrupted(interrupt.state))
 
     def _until_end(self, state: State[T]) -> Trace[T]:
         """The epochs, and ``Terminated`` when a request or ``max_iters`` cut the run."""
@@ -131,6 +139,8 @@ class Run(Generic[T, B]):
             if stage == BOUNDARY:
                 if done(state):
                     return state
+                if self.pressed:
+                    raise Interrupt(state)
                 at = state._at._replace(epoch=state.epoch + 1, epoch_iteration=0)
                 at = at.counted(ev.EpochStarted, EPOCH_STARTED)
                 state = yield from self.firing.fire_after(ev.EPOCH_STARTED, state, at, None)
@@ -188,6 +198,7 @@ class Run(Generic[T, B]):
 
         length, last = state.epoch_length or NEVER, state.max_iters or NEVER
         trace, step, batch, it = self.firing.trace, self.step, state._batch, self._open(drawn)
+        pressed = self.pressed
         batch_events = int(self.data is not None)  # no data: no batch events, none counted
         if stage in (GET_BATCH_STARTED, DATA_EXHAUSTED) and epoch_iteration >= length:
             return at_position(state, here(stage), None), False  # length learnt after its end
@@ -281,6 +292,8 @@ class Run(Generic[T, B]):
             stage = ITERATION_COMPLETED
             if state[STOP]:
                 honour(at_position(state, here(stage), None), stage)
+            if pressed:
+                raise Interrupt(at_position(state, here(stage), None))
 
     def to_end(self, state: State[T]) -> State[T]:
         """The final state of the run from ``state``, untraced."""

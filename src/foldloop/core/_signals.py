@@ -28,6 +28,14 @@ class StopEpoch(Exception):
         self.state = state  # the run's state; its value type is the user's
 
 
+class Interrupt(Exception):
+    """Ctrl-C was noted; the run stops at ``state``, a safe point (see ``_interrupt``)."""
+
+    def __init__(self, state: State[Any]) -> None:
+        super().__init__()
+        self.state = state  # the run's state; its value type is the user's
+
+
 class Failed(Exception):
     """User code or the data failed.
 
