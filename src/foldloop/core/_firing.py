@@ -158,7 +158,6 @@ class Firing(Generic[T]):
             state, failure.event, failure.origin, failure.cause, tuple(errors)
         ) from failure.cause
 
-
     def interrupted(self, state: State[T]) -> Generator[Traced[T], None, NoReturn]:
         """Show ``state`` to the taps of ``Interrupted`` (uncounted), then raise
         :class:`RunInterrupted` with it; a failing tap is reported in its notes."""
