@@ -123,8 +123,8 @@ KINDS = st.sampled_from([Ping, Scored])
 @st.composite
 def positions(draw: st.DrawFn) -> Position:
     """Any position: every field, and counts of custom and built-in kinds."""
-    from foldloop.testing import BUILT_IN_KINDS
     from foldloop.core._events import ITERATION_KINDS
+    from foldloop.testing import BUILT_IN_KINDS
 
     counted = [k for k in BUILT_IN_KINDS if k not in ITERATION_KINDS]
     counts = draw(st.dictionaries(st.sampled_from([*counted, Ping, Scored]), st.integers(1, 99)))
@@ -215,8 +215,9 @@ def difference(left: object, right: object, where: str = "state") -> str | None:
             difference(a, b, f"{where}.{name}")
             for name, a, b in zip(left_names, left_children, right_children, strict=True)
         )
-    if attrs.has(type(left)):
-        names = [field.name for field in attrs.fields(type(left))]
+    cls = type(left)
+    if attrs.has(cls):
+        names = [field.name for field in attrs.fields(cls)]
         return _first(
             difference(getattr(left, n), getattr(right, n), f"{where}.{n}") for n in names
         )

@@ -67,7 +67,10 @@ def save(state: State[T], path: str | os.PathLike[str]) -> Path:
             "choose a new path, or remove the old one first"
         )
     encoder = Encoder(canonical=False)
-    tree = encoder.state(state, with_batch=True)
+    try:
+        tree = encoder.state(state, with_batch=True)
+    except CheckpointError as error:  # say where it was going
+        raise CheckpointError(str(error), target) from None
     parts = safetensors_parts(encoder.tensors.items())
     hasher = hashlib.sha256()
     for part in parts:

@@ -270,7 +270,7 @@ class Decoder:
         shape = [self.count(size) for size in self.expect(node["shape"], list, "a shape")]
         requires_grad = self.expect(node["requires_grad"], bool, "true or false")
         if requires_grad and not (dtype.is_floating_point or dtype.is_complex):
-            self.fail(f"a {dtype_name(dtype)} tensor cannot require grad")
+            self.fail(f"{a(dtype_name(dtype))} tensor cannot require grad")
         stored = self.tensors.pop(key, None)
         if stored is None:
             self.fail(f"the tensors file has no tensor {key!r} (or the manifest names it twice)")
@@ -291,13 +291,13 @@ class Decoder:
     def sequence(
         self, node: object, cls: type[list[Any]] | type[tuple[Any, ...]], template: object
     ) -> object:
-        items: list[object] = self.expect(node, list, f"the items of a {cls.__name__}")
+        items: list[object] = self.expect(node, list, f"the items of {a(cls.__name__)}")
         templates: list[object] = [ANY] * len(items)
         if template is not ANY:
             if not isinstance(template, list | tuple) or type(template) is not cls:
-                self.mismatch(f"a {cls.__name__} of {len(items)} items", template)
+                self.mismatch(f"{a(cls.__name__)} of {len(items)} items", template)
             if len(template) != len(items):
-                self.mismatch(f"a {cls.__name__} of {len(items)} items", template)
+                self.mismatch(f"{a(cls.__name__)} of {len(items)} items", template)
             templates = list(template)
         decoded = []
         for i, (item, item_template) in enumerate(zip(items, templates, strict=True)):
@@ -317,13 +317,12 @@ class Decoder:
         templates: dict[object, object] = dict.fromkeys(entries, ANY)
         if template is not ANY:
             if not isinstance(template, dict) or type(template) is not cls:
-                self.mismatch(f"a {cls.__name__}", template)
+                self.mismatch(a(cls.__name__), template)
             missing, extra = set(template) - set(entries), set(entries) - set(template)
             if missing or extra:
-                lacks = f" lacks the template's keys {_sorted(missing)}" if missing else ""
-                has = f" has keys the template lacks, {_sorted(extra)}" if extra else ""
-                joined = " and" if missing and extra else ""
-                self.mismatch(f"a {cls.__name__} that{lacks}{joined}{has}", template)
+                lacks = [f"without the template's keys {_sorted(missing)}"] if missing else []
+                has = [f"with keys the template lacks, {_sorted(extra)}"] if extra else []
+                self.mismatch(f"{a(cls.__name__)} {' and '.join(lacks + has)}", template)
             templates = template
         decoded = cls()
         for key, value in entries.items():
@@ -340,7 +339,7 @@ class Decoder:
                 "it changed since the checkpoint was written; load it with the code that wrote it",
             )
         if template is not ANY and type(template) is not cls:
-            self.mismatch(f"a {cls.__name__}", template)
+            self.mismatch(a(cls.__name__), template)
         decoded = []
         for name in names:
             with self.at(name):
@@ -370,10 +369,10 @@ class Decoder:
         template_children: list[object] = [ANY] * len(pairs)
         if template is not ANY:
             if type(template) is not cls:
-                self.mismatch(f"a {cls.__name__}", template)
+                self.mismatch(a(cls.__name__), template)
             _, template_names, template_children = flatten_node(template)
             if template_names != names:
-                self.mismatch(f"a {cls.__name__} with the children {names}", template)
+                self.mismatch(f"{a(cls.__name__)} with the children {names}", template)
         allowed, self._tensors_allowed = self._tensors_allowed, False
         try:
             with self.at("<metadata>"):
@@ -410,14 +409,24 @@ def describe(value: object) -> str:
         ('a float32 tensor of shape [2, 3]', "a dict with the keys ['a', 'b']", 'a float')
     """
     if isinstance(value, Tensor):
-        return f"a {dtype_name(value.dtype)} tensor of shape {list(value.shape)}"
+        return f"{a(dtype_name(value.dtype))} tensor of shape {list(value.shape)}"
     if isinstance(value, dict):
-        return f"a {type(value).__name__} with the keys {_sorted(value)}"
+        return f"{a(type(value).__name__)} with the keys {_sorted(value)}"
     if isinstance(value, list | tuple) and not hasattr(value, "_fields"):
-        return f"a {type(value).__name__} of {len(value)} items"
+        return f"{a(type(value).__name__)} of {len(value)} items"
     if isinstance(value, type):
         return f"the class {value.__name__}"
-    return f"a {type(value).__name__}"
+    return a(type(value).__name__)
+
+
+def a(noun: str) -> str:
+    """``noun`` with its indefinite article.
+
+    Example:
+        >>> a("int"), a("float32")
+        ('an int', 'a float32')
+    """
+    return f"an {noun}" if noun[:1].lower() in set("aeiou") else f"a {noun}"
 
 
 def _sorted(keys: Any) -> list[object]:  # Any: keys of any dict
