@@ -209,3 +209,18 @@ def test_a_new_process_computes_the_same_digest_of_the_loaded_checkpoint(tmp_pat
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == digest(final)
     assert json.loads((checkpoint / "manifest.json").read_text())["schema"] == 1
+
+
+def test_a_large_tensors_file_is_hashed_as_it_is_written(tmp_path: Path) -> None:
+    import hashlib
+
+    from foldloop.io._checkpoint import HASH_APART
+
+    weights = torch.arange(HASH_APART // 4 + 1, dtype=torch.float32)
+    checkpoint = save(State(value={"w": weights}), tmp_path / "ckpt")
+    manifest = json.loads((checkpoint / "manifest.json").read_text())
+    data = (checkpoint / "tensors.safetensors").read_bytes()
+    assert manifest["tensors"]["sha256"] == hashlib.sha256(data).hexdigest()
+    assert manifest["tensors"]["bytes"] == len(data) > HASH_APART
+    loaded = load(checkpoint).value
+    assert isinstance(loaded, dict) and torch.equal(loaded["w"], weights)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar, cast, overload
 
@@ -26,6 +27,8 @@ from ._manifest import (
 from ._tensors import safetensors_parts
 
 T = TypeVar("T")
+
+HASH_APART = 4 << 20  # bytes: a tensors file this large is hashed in a thread as it is written
 
 
 def save(state: State[T], path: str | os.PathLike[str]) -> Path:
@@ -72,13 +75,28 @@ def save(state: State[T], path: str | os.PathLike[str]) -> Path:
     except CheckpointError as error:  # say where it was going
         raise CheckpointError(str(error), target) from None
     parts = safetensors_parts(encoder.tensors.items())
+    size = sum(memoryview(part).nbytes for part in parts)
+    if size < HASH_APART:
+        manifest = manifest_bytes(tree, _sha256(parts), len(encoder.tensors), size)
+        write_directory_atomically(target, {TENSORS_FILE: parts, MANIFEST_FILE: manifest})
+        return target
+    # A large tensors file is hashed while it is written (both release the GIL); the manifest,
+    # which holds the hash, is made once the tensors file is written.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        sha256 = pool.submit(_sha256, parts)
+
+        def made_last() -> bytes:
+            return manifest_bytes(tree, sha256.result(), len(encoder.tensors), size)
+
+        write_directory_atomically(target, {TENSORS_FILE: parts, MANIFEST_FILE: made_last})
+    return target
+
+
+def _sha256(parts: list[bytes | memoryview]) -> str:
     hasher = hashlib.sha256()
     for part in parts:
         hasher.update(part)
-    size = sum(memoryview(part).nbytes for part in parts)
-    manifest = manifest_bytes(tree, hasher.hexdigest(), len(encoder.tensors), size)
-    write_directory_atomically(target, {TENSORS_FILE: parts, MANIFEST_FILE: manifest})
-    return target
+    return hasher.hexdigest()
 
 
 @overload

@@ -11,12 +11,14 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import BinaryIO, TypeAlias
 
-FileContents: TypeAlias = bytes | Sequence[bytes | memoryview]
-"""A file's bytes, or its parts in order (written one after another, never joined in memory)."""
+FileContents: TypeAlias = bytes | Sequence[bytes | memoryview] | Callable[[], bytes]
+"""A file's bytes; or its parts in order (written one after another, never joined in memory); or
+a function that gives its bytes, called when the file's turn comes (so that it may depend on
+the files written before it, such as a manifest holding the checksum of another file)."""
 
 
 def temporary_sibling(path: Path) -> Path:
@@ -46,6 +48,8 @@ def fsync_directory(path: Path) -> None:
 
 
 def _write_contents(file: BinaryIO, contents: FileContents) -> None:
+    if callable(contents):
+        contents = contents()
     if isinstance(contents, bytes):
         file.write(contents)
     else:
@@ -101,7 +105,7 @@ def write_directory_atomically(path: Path, files: Mapping[str, FileContents]) ->
 
     Args:
         path: the directory to create; its parent must exist, and it must not exist itself.
-        files: file name (a plain name, no directories) to its contents.
+        files: file name (a plain name, no directories) to its contents (`FileContents`).
 
     Raises:
         FileExistsError: ``path`` exists already; nothing is written.
@@ -111,9 +115,10 @@ def write_directory_atomically(path: Path, files: Mapping[str, FileContents]) ->
         >>> import tempfile
         >>> with tempfile.TemporaryDirectory() as folder:
         ...     ckpt = Path(folder) / "ckpt"
-        ...     write_directory_atomically(ckpt, {"a.bin": b"1", "b.json": [b"{", b"}"]})
+        ...     files = {"a.bin": b"1", "b.json": [b"{", b"}"], "c.txt": lambda: b"made last"}
+        ...     write_directory_atomically(ckpt, files)
         ...     print(sorted((p.name, p.read_bytes()) for p in ckpt.iterdir()))
-        [('a.bin', b'1'), ('b.json', b'{}')]
+        [('a.bin', b'1'), ('b.json', b'{}'), ('c.txt', b'made last')]
     """
     path = Path(path)
     for name in files:

@@ -1,6 +1,6 @@
 """The manifest: what a checkpoint holds, who wrote it, and the tensors file's checksum.
 
-``manifest.json`` is one JSON object::
+``manifest.json`` is one JSON object (each part of the state on a line of its own)::
 
     {"format": "foldloop checkpoint", "schema": 1,
      "written_by": {"foldloop": ..., "torch": ..., "python": ..., "torch_threads": ...},
@@ -66,7 +66,29 @@ def manifest_bytes(state: dict[str, Json], sha256: str, count: int, size: int) -
         "tensors": {"file": TENSORS_FILE, "sha256": sha256, "count": count, "bytes": size},
         "state": state,
     }
-    return (json.dumps(manifest, indent=1, ensure_ascii=True) + "\n").encode("ascii")
+    return (_lines(manifest, depth=2) + "\n").encode("ascii")
+
+
+def _lines(value: Json, depth: int, indent: str = "") -> str:
+    """``value`` as JSON with its first ``depth`` levels of objects one entry a line, and
+    everything deeper on the entry's line (JSON that a person can read at the top, and that
+    the C encoder writes fast).
+
+    Example:
+        >>> print(_lines({"a": {"b": [1, 2]}, "c": {}}, depth=1))
+        {
+         "a": {"b": [1, 2]},
+         "c": {}
+        }
+    """
+    if depth == 0 or not isinstance(value, dict) or not value:
+        return json.dumps(value, ensure_ascii=True)
+    inner = indent + " "
+    entries = [
+        f"{inner}{json.dumps(key, ensure_ascii=True)}: {_lines(item, depth - 1, inner)}"
+        for key, item in value.items()
+    ]
+    return "{\n" + ",\n".join(entries) + f"\n{indent}}}"
 
 
 def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
