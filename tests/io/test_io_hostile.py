@@ -351,3 +351,13 @@ def test_other_versions_or_thread_count_load_with_a_warning(
     with pytest.warns(ReproducibilityWarning, match=f"{name} {value!r}.*same torch thread count"):
         loaded = load(checkpoint)
     assert json.dumps(str(loaded)) == json.dumps(str(expected))
+
+
+def test_a_manifest_nested_too_deeply_for_the_decoder(tmp_path: Path) -> None:
+    checkpoint = saved(tmp_path)
+    rewrite_manifest(checkpoint, lambda manifest: _value_entries(manifest).append(["x", "HERE"]))
+    pair = '{"named_tuple": "checkpoint_states:Pair", "fields": {"right": 1, "left": '
+    deep = pair * 450 + "1" + "}}" * 450  # JSON reads it; rebuilding it recurses deeper
+    text = (checkpoint / "manifest.json").read_text().replace('"HERE"', deep)
+    (checkpoint / "manifest.json").write_text(text)
+    refused(checkpoint, "deeper than Python's recursion limit")

@@ -123,3 +123,11 @@ def test_save_refuses_an_existing_path_and_leaves_it_alone(tmp_path: Path) -> No
 def test_save_takes_only_a_state(tmp_path: Path) -> None:
     with pytest.raises(TypeError, match="expected a foldloop State"):
         save({"value": 1}, tmp_path / "ckpt")  # type: ignore[arg-type]  # wrong on purpose
+
+
+def test_a_tree_that_contains_itself_is_refused(tmp_path: Path) -> None:
+    cycle: list[object] = [1]
+    cycle.append(cycle)
+    with pytest.raises(CheckpointError, match="contains itself"):
+        save(State(value=cycle), tmp_path / "ckpt")
+    assert list(tmp_path.iterdir()) == []

@@ -20,7 +20,7 @@ from torch import nn
 
 from foldloop import Slot, Started, State
 from foldloop.core._state import BATCH
-from foldloop.io import digest, load, save
+from foldloop.io import CheckpointError, digest, load, save
 from foldloop.train import DonatedError, TrainState, adamw, init_train_state, supervised_trainer
 
 HERE = Path(__file__).resolve().parent
@@ -37,6 +37,8 @@ def test_any_state_round_trips_exactly_and_keeps_its_digest(
     loaded = load(checkpoint)
     assert difference(loaded, state) is None, difference(loaded, state)
     assert digest(loaded) == digest(state)
+    like = load(checkpoint, like=state)  # a template of the same structure: the same state
+    assert difference(like, state) is None, difference(like, state)
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
 
 
@@ -116,6 +118,17 @@ def test_every_part_of_the_state_is_in_the_digest_but_the_batch() -> None:
         assert digest(changed) != same
 
 
+def test_a_digest_writes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_files(*args: object, **kwargs: object) -> None:
+        raise AssertionError("digest opened a file")
+
+    state = State(value={"w": torch.ones(3), "n": [1, 2.5]})
+    expected = digest(state)
+    monkeypatch.setattr("builtins.open", no_files)
+    monkeypatch.setattr("os.open", no_files)
+    assert digest(state) == expected
+
+
 def test_a_bit_flipped_anywhere_in_a_tensor_changes_the_digest() -> None:
     weights = torch.randn(64, generator=torch.Generator().manual_seed(0))
     before = digest(State(value={"w": weights}))
@@ -161,6 +174,18 @@ def test_a_train_state_round_trips_with_its_optimizer_state_and_resumes_the_same
     assert trainer.run(loaded, _batches(), max_epochs=4) == trainer.run(
         final, _batches(), max_epochs=4
     )
+
+
+def test_a_donated_template_is_refused_with_the_reason(tmp_path: Path) -> None:
+    final, _ = _trained()
+    checkpoint = save(final, tmp_path / "ckpt")
+    model, optimizer = _model(), adamw(lr=0.01)
+    donated = State(value=init_train_state(model, optimizer))
+    supervised_trainer(model, optimizer, F.cross_entropy, donate=True).run(donated, _batches())
+    with pytest.raises(
+        CheckpointError, match="template cannot be read at value: this TrainState was donated"
+    ):
+        load(checkpoint, like=donated)
 
 
 def test_a_loaded_train_state_has_a_fresh_lease(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from typing import Any, Final, NoReturn
 import attrs
 from torch import Tensor
 
-from foldloop.core import Event, State
+from foldloop.core import Event, FoldloopError, State
 from foldloop.core._events import BUILT_IN_KINDS, ITERATION_KINDS
 from foldloop.core._position import COMPLETED, NO_COUNTS, Limits, Position
 from foldloop.core._state import STOP_EPOCH, STOP_RUN
@@ -125,6 +125,12 @@ class Decoder:
 
     def state(self, tree: object, like: State[Any] | None) -> State[Any]:
         """The state that ``tree`` (the manifest's ``"state"``) describes."""
+        try:
+            return self._state(tree, like)
+        except RecursionError:
+            self.fail("the tree is nested deeper than Python's recursion limit")
+
+    def _state(self, tree: object, like: State[Any] | None) -> State[Any]:
         parts = self.expect(tree, dict, "the state's parts")
         if not STATE_PARTS <= set(parts) <= STATE_PARTS | {"batch"}:
             self.fail(f"the state's parts must be {sorted(STATE_PARTS)} and maybe 'batch'")
@@ -370,7 +376,12 @@ class Decoder:
         if template is not ANY:
             if type(template) is not cls:
                 self.mismatch(a(cls.__name__), template)
-            _, template_names, template_children = flatten_node(template)
+            try:
+                _, template_names, template_children = flatten_node(template)
+            except FoldloopError as error:  # a donated TrainState cannot be read, nor compared
+                raise CheckpointError(
+                    f"the template cannot be read at {self.where}: {error}", self.checkpoint
+                ) from error
             if template_names != names:
                 self.mismatch(f"{a(cls.__name__)} with the children {names}", template)
         allowed, self._tensors_allowed = self._tensors_allowed, False

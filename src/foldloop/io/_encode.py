@@ -91,6 +91,15 @@ class Encoder:
         """
         if not isinstance(state, State):
             raise TypeError(f"expected a foldloop State, got {type(state).__name__}")
+        try:
+            return self._state(state, with_batch=with_batch)
+        except RecursionError:
+            raise self.refuse(
+                "a tree nested deeper than Python's recursion limit, or one that contains "
+                "itself: store a flatter tree, without cycles"
+            ) from None
+
+    def _state(self, state: State[Any], *, with_batch: bool) -> dict[str, Json]:
         tree: dict[str, Json] = {}
         with self.at("value"):
             tree["value"] = self.tree(state.value)
