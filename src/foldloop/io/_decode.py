@@ -41,6 +41,7 @@ ANY: Final = _Any()
 
 MANIFEST = "manifest.json"
 DAMAGED = "the manifest is damaged, or was not written by foldloop; use another checkpoint"
+CHANGED = "it changed since the checkpoint was written; load it with the code that wrote it"
 TREE_TAGS: Final = {
     frozenset({"float"}): "float",
     frozenset({"tensor", "dtype", "shape", "requires_grad"}): "tensor",
@@ -342,7 +343,7 @@ class Decoder:
             self.fail(
                 f"the checkpoint's {cls.__name__} has the fields {sorted(given)}, the class "
                 f"{cls.__name__} of this process {sorted(names)}",
-                "it changed since the checkpoint was written; load it with the code that wrote it",
+                CHANGED,
             )
         if template is not ANY and type(template) is not cls:
             self.mismatch(a(cls.__name__), template)
@@ -363,9 +364,12 @@ class Decoder:
         cls = self.resolve(node["event"], Kind.EVENT)
         names = [field.name for field in attrs.fields(cls)]
         values = self.fields(node["fields"], cls, names, template)
-        event: Event = object.__new__(cls)  # as register_attrs rebuilds: no __init__ runs
-        for name, value in zip(names, values, strict=True):
-            object.__setattr__(event, name, value)
+        try:
+            event: Event = object.__new__(cls)  # as register_attrs rebuilds: no __init__ runs
+            for name, value in zip(names, values, strict=True):
+                object.__setattr__(event, name, value)
+        except Exception as error:
+            self.fail(f"{cls.__name__} cannot be rebuilt: {error!r}", CHANGED)
         return event
 
     def node(self, node: dict[str, object], template: object) -> object:
@@ -400,13 +404,13 @@ class Decoder:
         except Exception as error:
             self.fail(
                 f"{cls.__name__} cannot be rebuilt from the children {names}: {error!r}",
-                "it changed since the checkpoint was written; load it with the code that wrote it",
+                CHANGED,
             )
         if rebuilt_names != names:
             self.fail(
                 f"{cls.__name__} rebuilt from the children {names} has the children "
                 f"{rebuilt_names}",
-                "it changed since the checkpoint was written; load it with the code that wrote it",
+                CHANGED,
             )
         return rebuilt
 

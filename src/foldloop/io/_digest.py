@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
+from typing import TypeVar
 
 from foldloop.core import State
 
 from ._encode import Encoder
 from ._tensors import dtype_name, raw_bytes
+
+T = TypeVar("T")
 
 PREFIX = b"foldloop state digest, schema 1\n"
 
@@ -19,7 +21,7 @@ def _framed(data: bytes | memoryview) -> tuple[bytes, bytes | memoryview]:
     return memoryview(data).nbytes.to_bytes(8, "little"), data
 
 
-def digest(state: State[Any]) -> str:
+def digest(state: State[T]) -> str:
     """The hex sha256 of ``state``'s canonical encoding: its checkpoint manifest's tree (dict
     entries sorted, no versions), then each tensor's key, dtype, shape and little-endian bytes,
     in key order.
