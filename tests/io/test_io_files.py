@@ -108,3 +108,13 @@ def test_save_writes_the_tensors_then_the_manifest_into_a_temporary_directory(
     save(State(value=1), tmp_path / "ckpt")
     assert calls[:2] == ["fsync tensors.safetensors", "fsync manifest.json"]
     assert calls[3:] == ["rename ckpt", f"fsync {tmp_path.name}"]
+
+
+def test_a_missing_parent_directory_is_named(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="create the directory first"):
+        write_directory_atomically(tmp_path / "runs" / "ckpt", {"a": b"1"})
+    with pytest.raises(FileNotFoundError, match="create the directory first"):
+        write_file_atomically(tmp_path / "runs" / "latest", b"1")
+    with pytest.raises(FileNotFoundError, match="create the directory first"):
+        save(State(value=1), tmp_path / "runs" / "ckpt")
+    assert list(tmp_path.iterdir()) == []

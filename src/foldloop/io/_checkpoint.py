@@ -51,6 +51,7 @@ def save(state: State[T], path: str | os.PathLike[str]) -> Path:
         CheckpointError: the state holds something a checkpoint cannot store; the message
             gives its path in the state and how to fix it. Nothing is written.
         FileExistsError: ``path`` exists; nothing is written.
+        FileNotFoundError: its parent directory does not exist; nothing is written.
         foldloop.train.DonatedError: the state holds a donated ``TrainState``.
 
     Example:
@@ -68,6 +69,11 @@ def save(state: State[T], path: str | os.PathLike[str]) -> Path:
         raise FileExistsError(
             f"{target} exists already; a checkpoint is never written over another one: "
             "choose a new path, or remove the old one first"
+        )
+    if not target.parent.is_dir():
+        raise FileNotFoundError(
+            f"{target.parent} is not a directory, so the checkpoint {target.name} cannot be "
+            "written in it: create the directory first"
         )
     encoder = Encoder(canonical=False)
     try:

@@ -32,6 +32,14 @@ def temporary_sibling(path: Path) -> Path:
     return path.with_name(f".{path.name}.tmp-{secrets.token_hex(8)}")
 
 
+def _require_parent(path: Path) -> None:
+    if not path.parent.is_dir():
+        raise FileNotFoundError(
+            f"{path.parent} is not a directory, so {path.name} cannot be written in it: "
+            "create the directory first"
+        )
+
+
 def fsync_directory(path: Path) -> None:
     """Flush a directory's entries (names created, renamed, removed) to the disk.
 
@@ -85,6 +93,7 @@ def write_file_atomically(path: Path, data: bytes) -> None:
         b'ckpt-000200' ['latest']
     """
     path = Path(path)
+    _require_parent(path)
     temporary = temporary_sibling(path)
     try:
         _write_new_file(temporary, data)
@@ -109,6 +118,7 @@ def write_directory_atomically(path: Path, files: Mapping[str, FileContents]) ->
 
     Raises:
         FileExistsError: ``path`` exists already; nothing is written.
+        FileNotFoundError: its parent is not a directory; nothing is written.
         ValueError: a file name is not a plain name.
 
     Example:
@@ -129,6 +139,7 @@ def write_directory_atomically(path: Path, files: Mapping[str, FileContents]) ->
             f"{path} exists already; a checkpoint is never written over another one: "
             "choose a new path, or remove the old one first"
         )
+    _require_parent(path)
     temporary = temporary_sibling(path)
     os.mkdir(temporary)
     try:
