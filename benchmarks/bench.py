@@ -28,6 +28,12 @@ Rows (the runners are in ``digits.py``, ``step.py``, ``evaluation.py``, ``overhe
                          batch 256 with a 1.1M-parameter MLP <= 1.05x.
   memory, run length     peak Python memory (tracemalloc) of a 10x longer run over the short
                          run's: flat (<= 1.1x) when no trace is kept.
+  checkpoint             ms per write and per read of a trained state's checkpoint
+                         (``foldloop.io.save``, ``load(like=...)``), the digits example's and the
+                         9.66M-parameter MLP's, each with its AdamW state, against ``torch.save``
+                         / ``torch.load`` of a dict of the same tensors in the same directory:
+                         writes against ``torch.save`` + ``fsync`` (``save`` fsyncs, so the same
+                         durability) and against ``torch.save`` alone; each <= 1.5x.
 
 Every timed runner of a row is repeated, interleaved with its reference in rotating order
 (``gc.collect()`` before each); the table gives each side's minimum, their ratio (what the target
@@ -54,6 +60,7 @@ from typing import TypeVar
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import checkpoint  # noqa: E402
 import digits  # noqa: E402
 import evaluation  # noqa: E402
 import memory_foldloop  # noqa: E402
@@ -85,9 +92,10 @@ class Sizes:
     big_eval_reps: int = 30
     run_length: int = 10_000  # the short run; the long one is 10x
     warmup: int = 1  # untimed interleaved repetitions before the timed ones
+    checkpoint_reps: int = 9  # the digits state's; the wide one's are a third of these
 
 
-QUICK = Sizes(1, 1, 1, 1, 2, 1, 1000, 1, 1, 1, 1, 1, 1000, 0)
+QUICK = Sizes(1, 1, 1, 1, 2, 1, 1000, 1, 1, 1, 1, 1, 1000, 0, 1)
 
 NA_DONATE = "n/a (no donate keyword)"
 
@@ -417,6 +425,58 @@ def run_length_rows(sizes: Sizes) -> list[Row]:
     return rows
 
 
+# -- checkpoints -----------------------------------------------------------------------------------
+
+CHECKPOINT_TARGET = (1.5, "<= 1.5x")
+
+
+def checkpoint_rows(sizes: Sizes, megabytes: dict[str, float]) -> list[Row]:
+    generator = torch.Generator().manual_seed(step.SEED)
+    digits_batch = (torch.randn(32, 64, generator=generator), torch.randint(0, 10, (32,)))
+    states = {
+        "digits job state": (mlp(step.SEED), digits_batch, sizes.checkpoint_reps),
+        "9.66M-param MLP + AdamW state": (
+            step.wide_model(),
+            step.wide_batches(1)[0],
+            max(1, sizes.checkpoint_reps // 3),
+        ),
+    }
+    rows = []
+    for label, (model, batch, reps) in states.items():
+        runners = checkpoint.Runners(checkpoint.trained(model, batch))
+        try:
+            runs = {
+                "save": runners.save_foldloop,
+                "torch.save + fsync": runners.save_torch_fsync,
+                "torch.save": runners.save_torch,
+                "load": runners.load_foldloop,
+                "torch.load": runners.load_torch,
+            }
+            seconds = interleaved(runs, reps, sizes.warmup, f"checkpoint, {label}")
+        finally:
+            runners.close()
+        megabytes[label] = runners.megabytes
+        for name, ref, reference in (
+            ("write", "torch.save + fsync", "torch.save + fsync of the same tensors"),
+            ("write", "torch.save", "torch.save of the same tensors (no fsync)"),
+            ("read", "torch.load", "torch.load of the same tensors"),
+        ):
+            ours = seconds["save" if name == "write" else "load"]
+            suffix = ", reference without fsync" if ref == "torch.save" else ""
+            rows.append(
+                ratio_row(
+                    f"Checkpoint {name}, {label}{suffix}",
+                    reference,
+                    ours,
+                    seconds[ref],
+                    1e3,
+                    "ms",
+                    *CHECKPOINT_TARGET,
+                )
+            )
+    return rows
+
+
 # -- profile ---------------------------------------------------------------------------------------
 
 
@@ -496,10 +556,12 @@ def main() -> None:
     loop = section("overhead", lambda: overhead_rows(sizes))
     evals = section("evaluation", lambda: evaluation_rows(sizes))
     lengths = section("run length", lambda: run_length_rows(sizes))
+    megabytes: dict[str, float] = {}
+    checkpoints = section("checkpoint", lambda: checkpoint_rows(sizes, megabytes))
     if memory is None:
         memory = memory_results(children)
     wide = section("wide", lambda: wide_rows(sizes, memory))
-    rows = [*digits_job, *wide, *loop, *evals, *lengths]
+    rows = [*digits_job, *wide, *loop, *evals, *lengths, *checkpoints]
     print()
     print(
         table(
@@ -527,6 +589,9 @@ def main() -> None:
     print(
         "wide MLP, peak RSS above model (MiB): "
         + ", ".join(f"{n} {m:.0f}" for n, m in memory.items())
+    )
+    print(
+        "checkpoints, tensor bytes: " + ", ".join(f"{n} {mb:.1f} MB" for n, mb in megabytes.items())
     )
     print(f"bench.py took {time.perf_counter() - started:.0f} s")
 

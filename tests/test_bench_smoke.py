@@ -28,6 +28,12 @@ ROWS = [
     "Evaluation, 1.1M-param MLP, batch 256 (digits train split), Accuracy + Loss",
     "Memory over a run's length, run: 10x the iterations (peak tracemalloc)",
     "Memory over a run's length, scan (states not kept): 10x the iterations (peak tracemalloc)",
+    "Checkpoint write, digits job state",
+    "Checkpoint write, digits job state, reference without fsync",
+    "Checkpoint read, digits job state",
+    "Checkpoint write, 9.66M-param MLP + AdamW state",
+    "Checkpoint write, 9.66M-param MLP + AdamW state, reference without fsync",
+    "Checkpoint read, 9.66M-param MLP + AdamW state",
 ]
 
 

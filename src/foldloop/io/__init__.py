@@ -1,0 +1,30 @@
+"""Checkpoints: a whole `State` saved as safetensors and JSON, loaded safely, and its digest.
+
+- `save` writes a state as a new directory (``tensors.safetensors`` + ``manifest.json``),
+  atomically; `load` reads it back, executing nothing from the files, optionally checked
+  against a template (``like=``); `digest` is a sha256 of a state that equal states share in
+  every process.
+- `write_file_atomically` and `write_directory_atomically` are the atomic writes underneath.
+
+See ``docs/checkpoints.md``.
+"""
+
+from ._checkpoint import load as load
+from ._checkpoint import save as save
+from ._digest import digest as digest
+from ._errors import CheckpointError as CheckpointError
+from ._errors import ReproducibilityWarning as ReproducibilityWarning
+from ._files import FileContents as FileContents
+from ._files import write_directory_atomically as write_directory_atomically
+from ._files import write_file_atomically as write_file_atomically
+
+__all__ = [
+    "CheckpointError",
+    "FileContents",
+    "ReproducibilityWarning",
+    "digest",
+    "load",
+    "save",
+    "write_directory_atomically",
+    "write_file_atomically",
+]
