@@ -36,3 +36,12 @@ class ReproducibilityWarning(UserWarning):
         >>> issubclass(ReproducibilityWarning, UserWarning)
         True
     """
+
+
+class CheckpointWarning(UserWarning):
+    """A checkpoint of a directory could not be loaded and was skipped for an older one.
+
+    Example:
+        >>> issubclass(CheckpointWarning, UserWarning)
+        True
+    """
