@@ -58,6 +58,7 @@ from ._position import (
     STEPPED,
     TERMINATED,
     Position,
+    next_pass,
     resume_point,
 )
 from ._registry import Registry
@@ -139,8 +140,8 @@ class Run(Generic[T, B]):
                 try:
                     state = yield from self._epoch(state, stage)
                 except StopEpoch as stop:
-                    at = stop.state._at._replace(drawn=0)
-                    at, self.iterator = at.counted(ev.EpochTerminated, EPOCH_TERMINATED), None
+                    at = next_pass(stop.state._at, ev.EpochTerminated, EPOCH_TERMINATED)
+                    self.iterator = None
                     state = yield from self.firing.fire_after(
                         ev.EPOCH_TERMINATED, stop.state, at, None
                     )
@@ -162,7 +163,7 @@ class Run(Generic[T, B]):
                         LIMITS, state._limits._replace(epoch_length=state.epoch_iteration)
                     )
                 return state
-            at = state._at._replace(drawn=0).counted(ev.DataExhausted, DATA_EXHAUSTED)
+            at = next_pass(state._at, ev.DataExhausted, DATA_EXHAUSTED)
             self.iterator = None
             state = yield from self.firing.fire_after(ev.DATA_EXHAUSTED, state, at, None)
             stage = DATA_EXHAUSTED
@@ -187,7 +188,7 @@ class Run(Generic[T, B]):
             )  # fmt: skip
 
         length, last = state.epoch_length or NEVER, state.max_iters or NEVER
-        trace, step, batch, it = self.firing.trace, self.step, state._batch, self._open(drawn)
+        trace, step, batch, it = self.firing.trace, self.step, state._batch, self._open(state)
         batch_events = int(self.data is not None)  # no data: no batch events, none counted
         if stage in (GET_BATCH_STARTED, DATA_EXHAUSTED) and epoch_iteration >= length:
             return at_position(state, here(stage), None), False  # length learnt after its end
@@ -292,8 +293,15 @@ class Run(Generic[T, B]):
             return final
         raise AssertionError("an untraced run yielded an event")  # pragma: no cover
 
-    def _open(self, drawn: int) -> Iterator[B]:
-        """The data's iterator, opened at ``drawn`` batches into the pass when not open yet."""
+    def _open(self, state: State[T]) -> Iterator[B]:
+        """The data's iterator; when not open yet (at the run's start, and after
+        ``DataExhausted`` or ``EpochTerminated`` began a new pass), opened where ``state``'s
+        position says: after ``drawn`` batches of pass ``pass_index``. A failure to open it
+        carries ``state``, the last good one."""
         if self.iterator is None:
-            self.iterator = open_data(self.data, drawn)
+            at = state._at
+            try:
+                self.iterator = open_data(self.data, at.pass_index, at.drawn)
+            except Exception as exc:
+                raise Failed(exc, state, "opening the data", None) from exc
         return self.iterator
