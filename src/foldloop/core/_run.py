@@ -29,7 +29,9 @@ which they were emitted, first in first out. ``terminate_epoch()`` at ``Started`
 ``EpochStarted`` is refused.
 
 A state records the last step of this order that it took (its stage), so ``run`` and ``scan``
-go on from exactly there. While the loop runs, its position is in local variables; a state is
+go on from exactly there. The data is opened at a run's start and where a new pass over it
+begins (``DataExhausted``, ``EpochTerminated``), at the pass and batch the position records
+(``open_data``). While the loop runs, its position is in local variables; a state is
 built only for whoever looks: the step, a due handler or tap, a tracer (``scan``).
 """
 
