@@ -28,6 +28,8 @@ ROWS = [
     "Evaluation, 1.1M-param MLP, batch 256 (digits train split), Accuracy + Loss",
     "Memory over a run's length, run: 10x the iterations (peak tracemalloc)",
     "Memory over a run's length, scan (states not kept): 10x the iterations (peak tracemalloc)",
+    "Data, resume SeededBatches at a pass's last batch",
+    "Data, resume a plain DataLoader at a pass's last batch (draw-and-discard)",
 ]
 
 
