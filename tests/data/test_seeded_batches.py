@@ -118,6 +118,27 @@ def test_worker_processes_load_the_same_batches_with_seeds_from_seed_and_pass() 
     assert [s for b in two for _, s in b] != [s for b in batches(2, seed=5) for _, s in b]
 
 
+def _seed_worker(worker_id: int) -> None:
+    torch.manual_seed(1000 + worker_id)
+
+
+def test_worker_init_fn_runs_in_each_worker() -> None:
+    source = SeededBatches(
+        WorkerSeeds(4), 1, seed=0, num_workers=2, timeout=30, collate_fn=list,
+        worker_init_fn=_seed_worker,
+    )  # fmt: skip
+    assert {seed for batch in source for _, seed in batch} == {1000, 1001}
+
+
+def test_pin_memory_reaches_the_dataloader() -> None:
+    source: SeededBatches[torch.Tensor] = SeededBatches(Counting(4), 2, seed=0, pin_memory=True)
+    if torch.accelerator.is_available():
+        assert all(batch.is_pinned() for batch in source)
+    else:  # torch says it cannot pin: the option got there
+        with pytest.warns(UserWarning, match="'pin_memory' argument is set as true but no acc"):
+            list(source)
+
+
 def test_the_source_says_what_it_is() -> None:
     source: SeededBatches[torch.Tensor] = SeededBatches(list(range(10)), 4, seed=2)
     assert repr(source) == (
