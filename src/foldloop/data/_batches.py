@@ -40,9 +40,9 @@ class SeededBatches(Generic[B_co]):
     Not reproduced after a mid-pass resume: random numbers the dataset itself draws while
     loading (a random augmentation); derive them from the item's index and the pass instead.
 
-    The batch type ``B_co`` is what ``collate_fn`` returns; with the default collate function
-    name it where the source is made (``SeededBatches[tuple[Tensor, Tensor]](...)``) or let the
-    loop it is given to infer it.
+    The batch type ``B_co`` is what ``collate_fn`` returns; with the default collate function,
+    name it where the source is made (``SeededBatches[list[Tensor]](...)`` over a
+    ``TensorDataset``) or let the loop it is given to take it.
 
     Raises:
         TypeError: an argument has the wrong type (the dataset is not map-style, the seed
