@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import sys
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from types import FrameType
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from ._errors import DataWarning
 from ._limits import length_of
@@ -34,10 +35,29 @@ def open_data(data: Iterable[B] | None, pass_index: int, drawn: int) -> Iterator
         >>> list(open_data([10, 11, 12], 5, 1)), list(open_data([10, 11, 12], 0, 3))
         ([11, 12], [])
     """
+    return opener(data)(pass_index, drawn)
+
+
+def opener(data: Iterable[B] | None) -> Callable[[int, int], Iterator[B]]:
+    """``open_data`` for ``data``, with the kind of data told once (a run opens each pass).
+
+    Example:
+        >>> list(opener([10, 11, 12])(0, 2))
+        [12]
+    """
     if data is None:  # data=None: the loop is a Loop[T, None]
-        return cast(Iterator[B], itertools.repeat(None))
-    if callable(getattr(type(data), "iter_from", None)):  # ResumableData, as cheap as can be
-        return iter(cast(ResumableData[B], data).iter_from(pass_index, drawn))
+        return _no_data
+    if callable(getattr(type(data), "iter_from", None)):  # ResumableData, told by its method
+        return cast(ResumableData[B], data).iter_from
+    return functools.partial(_iterated_afresh, data)
+
+
+def _no_data(pass_index: int, drawn: int) -> Iterator[Any]:
+    return itertools.repeat(None)  # Any: the batches of a Loop[T, None] are None
+
+
+def _iterated_afresh(data: Iterable[B], pass_index: int, drawn: int) -> Iterator[B]:
+    """A new iterator over ``data``, its first ``drawn`` batches drawn and thrown away."""
     if drawn and not isinstance(data, Iterator):
         length = length_of(data)
         if length is not None and drawn >= length:

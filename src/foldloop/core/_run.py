@@ -41,7 +41,7 @@ from collections.abc import Callable, Generator, Iterable, Iterator
 from typing import Generic, TypeVar
 
 from . import _events as ev
-from ._data import done, ends_epoch, open_data
+from ._data import done, ends_epoch, opener
 from ._dispatch import NEVER
 from ._firing import Firing, Prior, Trace, Traced, after_epoch, at_position, honour
 from ._position import (
@@ -86,6 +86,7 @@ class Run(Generic[T, B]):
     ) -> None:
         self.step = step
         self.data = data
+        self.open = opener(data)  # open_data(data, ...), the data's kind told once
         self.iterator: Iterator[B] | None = None
         self.firing: Firing[T] = Firing(registry, trace, has_data=data is not None)
 
@@ -303,7 +304,7 @@ class Run(Generic[T, B]):
         if self.iterator is None:
             at = state._at
             try:
-                self.iterator = open_data(self.data, at.pass_index, at.drawn)
+                self.iterator = self.open(at.pass_index, at.drawn)
             except Exception as exc:
                 raise Failed(exc, state, "opening the data", None) from exc
         return self.iterator
