@@ -5,7 +5,7 @@
     python benchmarks/bench.py --profile step   # cProfile top-20 of foldloop's digits training step
 
 Rows (the runners are in ``digits.py``, ``step.py``, ``evaluation.py``, ``overhead.py`` +
-``overhead_foldloop.py`` and ``memory_foldloop.py``):
+``overhead_foldloop.py``, ``memory_foldloop.py`` and ``resume_data.py``):
 
   step, digits job       ms per epoch (training + evaluation) of the digits example's job, one
                          torch thread: foldloop's ``supervised_trainer`` + ``adamw`` (then
@@ -34,6 +34,11 @@ Rows (the runners are in ``digits.py``, ``step.py``, ``evaluation.py``, ``overhe
                          / ``torch.load`` of a dict of the same tensors in the same directory:
                          writes against ``torch.save`` + ``fsync`` (``save`` fsyncs, so the same
                          durability) and against ``torch.save`` alone; each <= 1.5x.
+  data, resume           ms to resume a run at the last batch of a pass (open the data there,
+                         draw, step and count one batch) over the same at its first batch, on
+                         10,016 items (313 full batches of 32): ``SeededBatches`` <= 1.2x (no
+                         draw-and-discard); a plain ``DataLoader``, which draws and discards,
+                         for contrast (no target).
 
 Every timed runner of a row is repeated, interleaved with its reference in rotating order
 (``gc.collect()`` before each); the table gives each side's minimum, their ratio (what the target
@@ -65,6 +70,7 @@ import digits  # noqa: E402
 import evaluation  # noqa: E402
 import memory_foldloop  # noqa: E402
 import overhead  # noqa: E402
+import resume_data  # noqa: E402
 import step  # noqa: E402
 import torch  # noqa: E402
 from _util import machine_notes, profile_table, rotated, table  # noqa: E402
@@ -93,9 +99,17 @@ class Sizes:
     run_length: int = 10_000  # the short run; the long one is 10x
     warmup: int = 1  # untimed interleaved repetitions before the timed ones
     checkpoint_reps: int = 9  # the digits state's; the wide one's are a third of these
+    resume_items: int = 10_016  # 313 full batches of 32
+    resume_calls: int = 20  # resumes per timed run, SeededBatches
+    resume_reps: int = 15
+    contrast_calls: int = 2  # resumes per timed run, plain DataLoader (50 ms each at the end)
+    contrast_reps: int = 5
 
 
-QUICK = Sizes(1, 1, 1, 1, 2, 1, 1000, 1, 1, 1, 1, 1, 1000, 0, 1)
+QUICK = Sizes(
+    1, 1, 1, 1, 2, 1, 1000, 1, 1, 1, 1, 1, 1000, 0,
+    checkpoint_reps=1, resume_items=320, resume_calls=1, resume_reps=1, contrast_calls=1, contrast_reps=1,
+)  # fmt: skip
 
 NA_DONATE = "n/a (no donate keyword)"
 
@@ -477,6 +491,43 @@ def checkpoint_rows(sizes: Sizes, megabytes: dict[str, float]) -> list[Row]:
     return rows
 
 
+# -- resuming data ---------------------------------------------------------------------------------
+
+
+def resume_rows(sizes: Sizes) -> list[Row]:
+    data = resume_data.dataset(sizes.resume_items)
+    last = -(-sizes.resume_items // resume_data.BATCH_SIZE) - 1
+    rows = []
+    for seeded, calls, reps in (
+        (True, sizes.resume_calls, sizes.resume_reps),
+        (False, sizes.contrast_calls, sizes.contrast_reps),
+    ):
+        runs = {
+            "last": resume_data.resumer(data, last, calls, seeded),
+            "first": resume_data.resumer(data, 0, calls, seeded),
+        }
+        seconds = interleaved(runs, reps, sizes.warmup, "resume")
+        label = (
+            "Data, resume SeededBatches at a pass's last batch"
+            if seeded
+            else "Data, resume a plain DataLoader at a pass's last batch (draw-and-discard)"
+        )
+        row = ratio_row(
+            label,
+            "the same at its first batch",
+            seconds["last"],
+            seconds["first"],
+            1e3 / calls,
+            "ms",
+            1.2,
+            "<= 1.2x (no draw-and-discard)",
+        )
+        if not seeded:
+            row.target, row.met = "none (for contrast)", "n/a"
+        rows.append(row)
+    return rows
+
+
 # -- profile ---------------------------------------------------------------------------------------
 
 
@@ -558,10 +609,11 @@ def main() -> None:
     lengths = section("run length", lambda: run_length_rows(sizes))
     megabytes: dict[str, float] = {}
     checkpoints = section("checkpoint", lambda: checkpoint_rows(sizes, megabytes))
+    resumes = section("resume", lambda: resume_rows(sizes))
     if memory is None:
         memory = memory_results(children)
     wide = section("wide", lambda: wide_rows(sizes, memory))
-    rows = [*digits_job, *wide, *loop, *evals, *lengths, *checkpoints]
+    rows = [*digits_job, *wide, *loop, *evals, *lengths, *checkpoints, *resumes]
     print()
     print(
         table(

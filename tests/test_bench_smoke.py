@@ -34,6 +34,8 @@ ROWS = [
     "Checkpoint write, 9.66M-param MLP + AdamW state",
     "Checkpoint write, 9.66M-param MLP + AdamW state, reference without fsync",
     "Checkpoint read, 9.66M-param MLP + AdamW state",
+    "Data, resume SeededBatches at a pass's last batch",
+    "Data, resume a plain DataLoader at a pass's last batch (draw-and-discard)",
 ]
 
 

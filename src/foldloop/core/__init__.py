@@ -33,6 +33,7 @@ from ._filters import once as once
 from ._filters import where as where
 from ._loop import Loop as Loop
 from ._registry import Handle as Handle
+from ._resumable import ResumableData as ResumableData
 from ._slots import Slot as Slot
 from ._state import State as State
 from ._triggers import Trigger as Trigger
@@ -61,6 +62,7 @@ __all__ = [
     "IterationCompleted",
     "IterationStarted",
     "Loop",
+    "ResumableData",
     "RunError",
     "RunInterrupted",
     "Slot",

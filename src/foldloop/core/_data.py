@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
+import sys
 import warnings
-from collections.abc import Iterable, Iterator
-from typing import TypeVar, cast
+from collections.abc import Callable, Iterable, Iterator
+from types import FrameType
+from typing import Any, TypeVar, cast
 
 from ._errors import DataWarning
+from ._limits import length_of
 from ._position import DATA_EXHAUSTED
+from ._resumable import ResumableData, order_varies
 from ._signals import Failed
 from ._state import State
 
@@ -16,15 +21,84 @@ T = TypeVar("T")
 B = TypeVar("B")
 
 
-def open_data(data: Iterable[B] | None, drawn: int) -> Iterator[B]:
-    """An iterator over ``data`` that skips the ``drawn`` batches of the current pass (a
-    one-shot iterator is taken where it is; ``data=None`` gives ``None`` batches)."""
+def open_data(data: Iterable[B] | None, pass_index: int, drawn: int) -> Iterator[B]:
+    """An iterator over the batches of pass ``pass_index`` of ``data`` after its first
+    ``drawn``, the ones an uninterrupted run would draw next.
+
+    :class:`ResumableData` is asked for them (``data.iter_from(pass_index, drawn)``). Other
+    data is iterated afresh and its first ``drawn`` batches are skipped (none when the pass is
+    known, by ``len(data)``, to be over); a one-shot iterator is taken where it stands;
+    ``data=None`` gives ``None`` batches. Resuming mid-pass on data whose order may change
+    between iterations (:func:`order_varies`) warns.
+
+    Example:
+        >>> list(open_data([10, 11, 12], 5, 1)), list(open_data([10, 11, 12], 0, 3))
+        ([11, 12], [])
+    """
+    return opener(data)(pass_index, drawn)
+
+
+def opener(data: Iterable[B] | None) -> Callable[[int, int], Iterator[B]]:
+    """``open_data`` for ``data``, with the kind of data told once (a run opens each pass).
+
+    Example:
+        >>> list(opener([10, 11, 12])(0, 2))
+        [12]
+    """
     if data is None:  # data=None: the loop is a Loop[T, None]
-        return cast(Iterator[B], itertools.repeat(None))
+        return _no_data
+    if callable(getattr(type(data), "iter_from", None)):  # ResumableData, told by its method
+        return cast(ResumableData[B], data).iter_from
+    return functools.partial(_iterated_afresh, data)
+
+
+def _no_data(pass_index: int, drawn: int) -> Iterator[Any]:
+    return itertools.repeat(None)  # Any: the batches of a Loop[T, None] are None
+
+
+def _iterated_afresh(data: Iterable[B], pass_index: int, drawn: int) -> Iterator[B]:
+    """A new iterator over ``data``, its first ``drawn`` batches drawn and thrown away."""
+    if drawn and not isinstance(data, Iterator):
+        length = length_of(data)
+        if length is not None and drawn >= length:
+            return iter(())  # the pass is over: nothing to draw, none to skip
     iterator = iter(data)
-    if iterator is not data and drawn:
-        next(itertools.islice(iterator, drawn, drawn), None)
+    if drawn:
+        reason = order_varies(data, iterator)
+        if reason is not None:
+            message = _resumed_mid_pass(reason, pass_index, drawn)
+            warnings.warn(message, DataWarning, stacklevel=_caller())
+        if iterator is not data:
+            next(itertools.islice(iterator, drawn, drawn), None)
     return iterator
+
+
+def _resumed_mid_pass(reason: str, pass_index: int, drawn: int) -> str:
+    where = f"after batch {drawn} of pass {pass_index} over the data"
+    fix = (
+        "foldloop.data.SeededBatches(dataset, batch_size, seed=...), which starts any pass at "
+        "any batch (its order is a function of the seed and the pass)"
+    )
+    if reason == "a one-shot iterator":
+        return (
+            f"resumed mid-pass ({where}) on {reason}: it is taken where it stands, which is right "
+            f"only if it is the iterator the run stopped with, {drawn} batch(es) in; a fresh one "
+            f"would give those batches again. Pass that iterator, or use {fix}"
+        )
+    return (
+        f"resumed mid-pass ({where}) on {reason}: a new iteration gives a new order, so "
+        f"skipping its first {drawn} batch(es) does not give the rest of the pass the run "
+        f"was in, and the resumed run differs from the uninterrupted one. Use {fix}"
+    )
+
+
+def _caller() -> int:
+    """The ``stacklevel`` of the first frame outside foldloop: where the user ran the loop."""
+    frame: FrameType | None = sys._getframe(1)
+    level = 1
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("foldloop."):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def ends_epoch(state: State[T]) -> bool:

@@ -88,4 +88,6 @@ class TerminateEpochRefused(FoldloopError, RuntimeError):
 
 
 class DataWarning(UserWarning):
-    """The data ran out for good before the run's required number of iterations."""
+    """The data cannot give what the run needs: it ran out for good before the run's required
+    number of iterations, or a run resumed mid-pass on data whose order may have changed (a
+    shuffling ``DataLoader``, a one-shot iterator; see ``docs/data.md``)."""

@@ -20,7 +20,8 @@ def _positive(name: str, value: int | None) -> None:
         raise ValueError(f"{name} must be >= 1, got {value}")
 
 
-def _length_of(data: object) -> int | None:
+def length_of(data: object) -> int | None:
+    """``len(data)``, or None when it has none (or says it is unknown by raising TypeError)."""
     if isinstance(data, Sized):
         try:
             return len(data)
@@ -102,7 +103,7 @@ def _length_from_data(data: object) -> int | None:
             "data=None needs epoch_length: pass epoch_length=N to run N iterations per epoch "
             "with no data (the step then receives None)"
         )
-    length = _length_of(data)
+    length = length_of(data)
     if length == 0:
         raise ValueError(
             "the data is empty (len(data) == 0): an epoch needs at least one batch; pass "

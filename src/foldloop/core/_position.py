@@ -1,10 +1,10 @@
 """Where a run stands: one immutable record, replaced at each event and never patched.
 
-A :class:`Position` says how far a run got (epoch, iteration, batches drawn), which built-in
-step it took last (its *stage*), where a new run picks up once this one ended, and how many
-times each event kind has fired. ``run``/``scan`` on a state continue from its position, so a
-run can stop anywhere and go on exactly. A failure keeps the record from before the failing
-event: nothing is undone by hand.
+A :class:`Position` says how far a run got (epoch, iteration, which pass over the data and how
+many batches it drew from it), which built-in step it took last (its *stage*), where a new run
+picks up once this one ended, and how many times each event kind has fired. ``run``/``scan``
+on a state continue from its position, so a run can stop anywhere and go on exactly. A failure
+keeps the record from before the failing event: nothing is undone by hand.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from typing import Final, NamedTuple, cast
 
 from ._events import (
     ITERATION_KINDS,
+    DataExhausted,
+    EpochTerminated,
     Event,
     GetBatchCompleted,
     GetBatchStarted,
@@ -61,6 +63,22 @@ class Position(NamedTuple):
     iteration_started: int = 0
     iteration_completed: int = 0
     other_counts: Mapping[type[Event], int] = NO_COUNTS  # never mutated; replaced
+
+    @property
+    def pass_index(self) -> int:
+        """The current pass over the data, 0 for the first: how many passes ended before it,
+        by running out (``DataExhausted``) or by ``terminate_epoch()`` (``EpochTerminated``).
+
+        Read from those two counts, which the loop bumps exactly where it begins a new pass
+        (:func:`next_pass`): the position needs no field of its own for it, and the hot loop,
+        which builds a position every iteration, builds no bigger one.
+
+        Example:
+            >>> Position(other_counts={DataExhausted: 2, EpochTerminated: 1}).pass_index
+            3
+        """
+        counts = self.other_counts
+        return counts.get(DataExhausted, 0) + counts.get(EpochTerminated, 0)
 
     def count(self, kind: type[Event]) -> int:
         """How many times ``kind`` has fired.
@@ -142,6 +160,19 @@ def require_count(name: str, value: object) -> int:
     if value < 0:
         raise ValueError(f"{name} must be >= 0, got {value}")
     return value
+
+
+def next_pass(at: Position, kind: type[DataExhausted | EpochTerminated], stage: int) -> Position:
+    """``at`` after an event of ``kind`` fired at ``stage`` and began a new pass over the data:
+    the data ran out (``DataExhausted``) or the epoch was cut (``EpochTerminated``). Nothing
+    drawn from it yet, and ``pass_index`` one more (it counts these two kinds).
+
+    Example:
+        >>> at = next_pass(Position(drawn=3), DataExhausted, DATA_EXHAUSTED)
+        >>> at.pass_index, at.drawn, at.count(DataExhausted)
+        (1, 0, 1)
+    """
+    return at._replace(drawn=0).counted(kind, stage)
 
 
 def resume_point(at: Position) -> int:

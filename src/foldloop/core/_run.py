@@ -32,7 +32,9 @@ which they were emitted, first in first out. ``terminate_epoch()`` at ``Started`
 ``EpochStarted`` is refused.
 
 A state records the last step of this order that it took (its stage), so ``run`` and ``scan``
-go on from exactly there. While the loop runs, its position is in local variables; a state is
+go on from exactly there. The data is opened at a run's start and where a new pass over it
+begins (``DataExhausted``, ``EpochTerminated``), at the pass and batch the position records
+(``open_data``). While the loop runs, its position is in local variables; a state is
 built only for whoever looks: the step, a due handler or tap, a tracer (``scan``).
 """
 
@@ -42,7 +44,7 @@ from collections.abc import Callable, Generator, Iterable, Iterator
 from typing import Generic, TypeVar
 
 from . import _events as ev
-from ._data import done, ends_epoch, open_data
+from ._data import done, ends_epoch, opener
 from ._dispatch import NEVER
 from ._firing import Firing, Prior, Trace, Traced, after_epoch, at_position, honour
 from ._position import (
@@ -61,6 +63,7 @@ from ._position import (
     STEPPED,
     TERMINATED,
     Position,
+    next_pass,
     resume_point,
 )
 from ._registry import Registry
@@ -89,6 +92,7 @@ class Run(Generic[T, B]):
         self.step = step
         self.data = data
         self.pressed = [] if pressed is None else pressed
+        self.open = opener(data)  # open_data(data, ...), the data's kind told once
         self.iterator: Iterator[B] | None = None
         self.firing: Firing[T] = Firing(registry, trace, has_data=data is not None)
 
@@ -149,8 +153,8 @@ class Run(Generic[T, B]):
                 try:
                     state = yield from self._epoch(state, stage)
                 except StopEpoch as stop:
-                    at = stop.state._at._replace(drawn=0)
-                    at, self.iterator = at.counted(ev.EpochTerminated, EPOCH_TERMINATED), None
+                    at = next_pass(stop.state._at, ev.EpochTerminated, EPOCH_TERMINATED)
+                    self.iterator = None
                     state = yield from self.firing.fire_after(
                         ev.EPOCH_TERMINATED, stop.state, at, None
                     )
@@ -172,7 +176,7 @@ class Run(Generic[T, B]):
                         LIMITS, state._limits._replace(epoch_length=state.epoch_iteration)
                     )
                 return state
-            at = state._at._replace(drawn=0).counted(ev.DataExhausted, DATA_EXHAUSTED)
+            at = next_pass(state._at, ev.DataExhausted, DATA_EXHAUSTED)
             self.iterator = None
             state = yield from self.firing.fire_after(ev.DATA_EXHAUSTED, state, at, None)
             stage = DATA_EXHAUSTED
@@ -197,7 +201,7 @@ class Run(Generic[T, B]):
             )  # fmt: skip
 
         length, last = state.epoch_length or NEVER, state.max_iters or NEVER
-        trace, step, batch, it = self.firing.trace, self.step, state._batch, self._open(drawn)
+        trace, step, batch, it = self.firing.trace, self.step, state._batch, self._open(state)
         pressed = self.pressed
         batch_events = int(self.data is not None)  # no data: no batch events, none counted
         if stage in (GET_BATCH_STARTED, DATA_EXHAUSTED) and epoch_iteration >= length:
@@ -305,8 +309,15 @@ class Run(Generic[T, B]):
             return final
         raise AssertionError("an untraced run yielded an event")  # pragma: no cover
 
-    def _open(self, drawn: int) -> Iterator[B]:
-        """The data's iterator, opened at ``drawn`` batches into the pass when not open yet."""
+    def _open(self, state: State[T]) -> Iterator[B]:
+        """The data's iterator; when not open yet (at the run's start, and after
+        ``DataExhausted`` or ``EpochTerminated`` began a new pass), opened where ``state``'s
+        position says: after ``drawn`` batches of pass ``pass_index``. A failure to open it
+        carries ``state``, the last good one."""
         if self.iterator is None:
-            self.iterator = open_data(self.data, drawn)
+            at = state._at
+            try:
+                self.iterator = self.open(at.pass_index, at.drawn)
+            except Exception as exc:
+                raise Failed(exc, state, "opening the data", None) from exc
         return self.iterator

@@ -86,16 +86,23 @@ def _handler(request: Request) -> Callable[[State[Trace], Event], State[Trace]]:
     return handler
 
 
-def shape_loop(shape: RunShape) -> Loop[Trace, object]:
-    """A loop whose step records its iterations and whose handlers make the requests.
+def shape_loop(shape: RunShape, *, record_batches: bool = False) -> Loop[Trace, object]:
+    """A loop whose step records its iterations (and, with ``record_batches``, the int batch it
+    was given) and whose handlers make the requests.
 
     >>> shape_loop(RunShape(data_length=2)).run((), shape_data(RunShape(data_length=2))).value
     (('step', 1), ('step', 2))
+    >>> loop = shape_loop(RunShape(data_length=2), record_batches=True)
+    >>> loop.run((), [7, 8]).value
+    (('step', 1), ('batch', 7), ('step', 2), ('batch', 8))
     """
     step_requests = [r for r in shape.requests if r.kind is None]
 
     def step(state: State[Trace], batch: object) -> State[Trace]:
         state = state.replace(value=(*state.value, ("step", state.iteration)))
+        if record_batches:
+            assert isinstance(batch, int)
+            state = state.replace(value=(*state.value, ("batch", batch)))
         for request in step_requests:
             if holds(request.when, state.iteration):
                 state = _act(state, request.action, f"step {state.iteration}")
