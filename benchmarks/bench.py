@@ -108,7 +108,8 @@ class Sizes:
 
 QUICK = Sizes(
     1, 1, 1, 1, 2, 1, 1000, 1, 1, 1, 1, 1, 1000, 0,
-    checkpoint_reps=1, resume_items=320, resume_calls=1, resume_reps=1, contrast_calls=1, contrast_reps=1,
+    checkpoint_reps=1, resume_items=320, resume_calls=1, resume_reps=1, contrast_calls=1,
+    contrast_reps=1,
 )  # fmt: skip
 
 NA_DONATE = "n/a (no donate keyword)"

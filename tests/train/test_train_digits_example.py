@@ -1,17 +1,54 @@
-"""The main job: ``python -m foldloop.examples.digits`` reaches 0.95 test accuracy in 10 epochs."""
+"""The main job: ``python -m foldloop.examples.digits`` reaches 0.95 test accuracy in 10 epochs,
+prints its final state's digest last, and resumes from its checkpoint directory to that digest."""
 
 import re
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
+
+JOB = [sys.executable, "-m", "foldloop.examples.digits"]
 
 
-def test_the_digits_job_prints_a_row_per_epoch_and_reaches_95_percent() -> None:
-    job = [sys.executable, "-m", "foldloop.examples.digits"]
-    out = subprocess.run(job, check=True, capture_output=True, text=True, timeout=120).stdout
-    lines = out.splitlines()
+def run_job(*arguments: str) -> list[str]:
+    done = subprocess.run([*JOB, *arguments], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.splitlines()
+
+
+def test_the_digits_job_prints_a_row_per_epoch_reaches_95_percent_and_its_digest() -> None:
+    lines = run_job()
     assert lines[0].split() == ["epoch", "train", "loss", "test", "loss", "test", "acc"]
     rows = [line.split() for line in lines[1:11]]
     assert [int(row[0]) for row in rows] == list(range(1, 11))
     accuracy = float(rows[-1][3])
     assert accuracy >= 0.95
     assert re.fullmatch(rf"test accuracy {accuracy:.4f} after 10 epochs in [0-9.]+ s", lines[11])
+    assert re.fullmatch(r"state digest: [0-9a-f]{64}", lines[12]) and len(lines) == 13
+
+
+def test_resumed_from_its_checkpoints_and_extended_it_ends_with_the_digest_of_one_run(
+    tmp_path: Path,
+) -> None:
+    in_one_go = run_job("--epochs", "3")[-1]
+    first = run_job("--epochs", "2", "--checkpoint-dir", str(tmp_path), "--checkpoint-every", "7")
+    assert first[0].startswith("epoch")  # a fresh start: nothing to resume from
+    resumed = run_job("--epochs", "3", "--checkpoint-dir", str(tmp_path))
+    assert resumed[0] == f"resuming from {tmp_path} at epoch 2, iteration 90"
+    assert resumed[1].split()[0] == "3"  # only the third epoch runs (no header: no new run)
+    assert resumed[-1] == in_one_go
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--epochs", "0"], "argument --epochs: needs a whole number >= 1, got '0'"),
+        (["--epochs", "two"], "argument --epochs: needs a whole number >= 1, got 'two'"),
+        (["--checkpoint-every", "5"], "--checkpoint-every needs --checkpoint-dir DIR"),
+        (["--checkpoint-dir", __file__], "is a file; give a directory"),
+    ],
+)
+def test_bad_arguments_are_refused_before_any_work(arguments: list[str], message: str) -> None:
+    done = subprocess.run([*JOB, *arguments], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and message in done.stderr and done.stdout == ""

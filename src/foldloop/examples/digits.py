@@ -1,15 +1,22 @@
 """Train an MLP on scikit-learn's digits, evaluating on a held-out fifth after every epoch.
 
-    python -m foldloop.examples.digits
+    python -m foldloop.examples.digits [--epochs N] [--checkpoint-dir DIR] [--checkpoint-every K]
 
 Every piece of foldloop is in sight: a pure trainer loop built from an ``nn.Module``, a pure
 optimizer, handlers that keep what they remember in typed slots of the state, an evaluator
-run from a handler, and taps that print. The module passed to the trainer is never changed;
-the trained weights are in the final state (``load_into`` puts them into a module).
+run from a handler, taps that print, and (with ``--checkpoint-dir``) a checkpoint tap and a
+resume. The module passed to the trainer is never changed; the trained weights are in the final
+state (``load_into`` puts them into a module). The last line is the final state's digest: the
+same whether the job ran in one go or was stopped (Ctrl-C, ``kill -9``) and rerun any number
+of times with the same checkpoint directory.
 """
 
+import argparse
+import os
+import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 
 import attrs
 import torch
@@ -19,7 +26,23 @@ from sklearn.model_selection import train_test_split
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from foldloop import EpochCompleted, EpochStarted, IterationCompleted, Loop, Slot, Started, State
+from foldloop import (
+    EpochCompleted,
+    EpochStarted,
+    Event,
+    Interrupted,
+    IterationCompleted,
+    Loop,
+    RunInterrupted,
+    Slot,
+    Started,
+    State,
+    Trigger,
+    every,
+    on,
+)
+from foldloop.data import SeededBatches
+from foldloop.io import Checkpoints, digest, resume
 from foldloop.metrics import Accuracy, Loss
 from foldloop.metrics import evaluate as evaluate_metrics
 from foldloop.train import (
@@ -30,11 +53,13 @@ from foldloop.train import (
     supervised_evaluator,
     supervised_trainer,
 )
+from foldloop.tree import register_attrs
 
 SEED = 0
 EPOCHS = 10
 
 
+@register_attrs  # a node of the state's tree, so that checkpoints can hold it
 @attrs.frozen
 class Scores:
     """Accuracy and mean cross-entropy over a data set.
@@ -55,6 +80,9 @@ TEST_SCORES: Slot[Scores] = Slot("test_scores")
 def digits_loaders(seed: int, batch_size: int = 32) -> tuple[Iterable[Batch], Iterable[Batch]]:
     """Train and test batches: pixels / 16, a stratified 80/20 split, train shuffled by ``seed``.
 
+    The train batches are a `SeededBatches`: each epoch's order is a function of the seed and
+    the epoch, so a run resumed mid-epoch draws the same batches as one never stopped.
+
     Example:
         >>> train, test = digits_loaders(seed=0)
         >>> x, y = next(iter(test))
@@ -69,8 +97,7 @@ def digits_loaders(seed: int, batch_size: int = 32) -> tuple[Iterable[Batch], It
     def dataset(x: object, y: object) -> TensorDataset:
         return TensorDataset(torch.tensor(x, dtype=torch.float32), torch.tensor(y))
 
-    shuffle = torch.Generator().manual_seed(seed)
-    train = DataLoader(dataset(x_train, y_train), batch_size, shuffle=True, generator=shuffle)
+    train: SeededBatches[Batch] = SeededBatches(dataset(x_train, y_train), batch_size, seed=seed)
     return train, DataLoader(dataset(x_test, y_test), batch_size)
 
 
@@ -165,13 +192,42 @@ def table_row(state: State[TrainState]) -> str:
     return f"{state.epoch:>5}  {train_loss:>10.4f}  {scores.loss:>9.4f}  {scores.accuracy:>8.4f}"
 
 
-def train(
-    epochs: int = EPOCHS, seed: int = SEED, log: Callable[[str], object] = print
-) -> State[TrainState]:
-    """Train the MLP with AdamW, logging a row of train loss and test scores per epoch.
+def trainer_loop(
+    model: nn.Module, log: Callable[[str], object], test_data: Iterable[Batch]
+) -> Loop[TrainState, Batch]:
+    """The trainer with its handlers and taps: AdamW, the epoch's running loss, a test
+    evaluation after every epoch, and a table row per epoch.
 
     The trainer donates each state to the next step (``donate=True``): no handler keeps an
     earlier state, so the weights and AdamW's moments are updated in place.
+
+    Example:
+        >>> trainer = trainer_loop(mlp(seed=0), print, digits_loaders(seed=0)[1])
+        >>> trainer.has(reset_train_loss, EpochStarted)
+        True
+    """
+    # donate: the job keeps no earlier state, so each step updates the weights in place.
+    trainer = supervised_trainer(model, adamw(lr=1e-3), F.cross_entropy, donate=True)
+    trainer.attach(EpochStarted, reset_train_loss)
+    trainer.attach(IterationCompleted, add_train_loss)
+    trainer.attach(EpochCompleted, record_test_scores, supervised_evaluator(model), test_data)
+    trainer.tap(Started, lambda: log("epoch  train loss  test loss  test acc"))
+    trainer.tap(EpochCompleted, lambda state: log(table_row(state)))
+    return trainer
+
+
+def train(
+    epochs: int = EPOCHS,
+    seed: int = SEED,
+    log: Callable[[str], object] = print,
+    checkpoint_dir: Path | None = None,
+    checkpoint_every: int | None = None,
+) -> State[TrainState]:
+    """Train the MLP with AdamW, logging a row of train loss and test scores per epoch.
+
+    With ``checkpoint_dir``, the run starts from the newest good checkpoint there (when there is
+    one) and writes one every ``checkpoint_every`` iterations, after every epoch and when Ctrl-C
+    stops it; the two newest are kept.
 
     Example:
         >>> final = train(epochs=1, log=lambda line: None)
@@ -180,40 +236,104 @@ def train(
     """
     train_data, test_data = digits_loaders(seed)
     model = mlp(seed)
-    optimizer = adamw(lr=1e-3)
-    # donate: the job keeps no earlier state, so each step updates the weights in place.
-    trainer = supervised_trainer(model, optimizer, F.cross_entropy, donate=True)
-    evaluator = supervised_evaluator(model)
+    trainer = trainer_loop(model, log, test_data)
+    initial = State(init_train_state(model, adamw(lr=1e-3), seed))
+    if checkpoint_dir is not None:
+        checkpoints = Checkpoints(checkpoint_dir, keep_last=2)
+        trigger: Trigger[Event] = on(EpochCompleted) | on(Interrupted)
+        if checkpoint_every is not None:
+            trigger = trigger | on(IterationCompleted, every(checkpoint_every))
+        trainer.tap(trigger, checkpoints)
+        resumed = resume(checkpoint_dir, like=initial)
+        if resumed is not None:
+            log(f"resuming from {checkpoint_dir} at epoch {resumed.epoch}, "
+                f"iteration {resumed.iteration}")  # fmt: skip
+            initial = resumed
+    return trainer.run(initial, train_data, max_epochs=epochs)
 
-    trainer.attach(EpochStarted, reset_train_loss)
-    trainer.attach(IterationCompleted, add_train_loss)
-    trainer.attach(EpochCompleted, record_test_scores, evaluator, test_data)
-    trainer.tap(Started, lambda: log("epoch  train loss  test loss  test acc"))
-    trainer.tap(EpochCompleted, lambda state: log(table_row(state)))
-    return trainer.run(init_train_state(model, optimizer, seed), train_data, max_epochs=epochs)
 
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the job and print the table, then the final state's digest
+    (``python -m foldloop.examples.digits --help``).
 
-def main() -> None:
-    """Run the job and print the table (``python -m foldloop.examples.digits``).
-
-    One torch thread: the model is so small that intra-op threads cost more than they buy.
+    One torch thread: the model is so small that intra-op threads cost more than they buy (and
+    the digest is promised bit for bit for one thread count).
 
     Example (not run as a doctest: it prints wall time and sets torch's thread count for the
     process; ``tests/train/test_train_digits_example.py`` runs the job and checks its table):
-        >>> main()  # doctest: +SKIP
+        >>> main([])  # doctest: +SKIP
         epoch  train loss  test loss  test acc
             1      1.9690     1.3823    0.8500
         ...
            10      0.0839     0.1425    0.9611
         test accuracy 0.9611 after 10 epochs in 1.3 s
+        state digest: 5f0c...
     """
+    parser = _arguments()
+    args = parser.parse_args(argv)
+    if args.checkpoint_every is not None and args.checkpoint_dir is None:
+        parser.error("--checkpoint-every needs --checkpoint-dir DIR, where the checkpoints go")
     torch.set_num_threads(1)
     start = time.perf_counter()
-    final = train()
+    try:
+        final = train(args.epochs, SEED, print, args.checkpoint_dir, args.checkpoint_every)
+    except RunInterrupted as stopped:
+        saved = "saved in the checkpoint directory" if args.checkpoint_dir else "not saved"
+        print(f"interrupted at epoch {stopped.state.epoch}, iteration "
+              f"{stopped.state.iteration} ({saved})", file=sys.stderr)  # fmt: skip
+        sys.exit(130)  # what a shell reports for a program stopped by Ctrl-C
     accuracy = final.get(TEST_SCORES).accuracy
     seconds = time.perf_counter() - start
     print(f"test accuracy {accuracy:.4f} after {final.epoch} epochs in {seconds:.1f} s")
+    print(f"state digest: {digest(final)}")
+
+
+def _arguments() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m foldloop.examples.digits", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--epochs", type=_positive, default=EPOCHS, help="epochs to train")
+    parser.add_argument(
+        "--checkpoint-dir",
+        type=_directory,
+        default=None,
+        help="resume from the newest checkpoint here, and write checkpoints here",
+    )
+    parser.add_argument(
+        "--checkpoint-every",
+        type=_positive,
+        default=None,
+        metavar="K",
+        help="also write a checkpoint every K iterations (needs --checkpoint-dir)",
+    )
+    return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"needs a whole number >= 1, got {text!r}")
+    return value
+
+
+def _directory(text: str) -> Path:
+    path = Path(text)
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is a file; give a directory (made if missing)")
+    existing = next(p for p in (path.absolute(), *path.absolute().parents) if p.exists())
+    if not os.access(existing, os.W_OK):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} cannot be written to; give a writable directory"
+        )
+    return path
 
 
 if __name__ == "__main__":
-    main()
+    # Run the module as imported, so that the classes its checkpoints name are
+    # foldloop.examples.digits's (loadable by any process), not this script's __main__.
+    from foldloop.examples.digits import main as imported_main
+
+    imported_main()
