@@ -22,6 +22,6 @@ def test_ten_kills_leave_no_corrupt_checkpoint_and_the_final_digest_is_unchanged
     tmp_path: Path,
 ) -> None:
     expected = kill_points.uninterrupted_digest()
-    attempts, final = kill_points.kill_and_finish(tmp_path, kills=10, rng=random.Random(11))
+    attempts, digests = kill_points.kill_and_finish(tmp_path, kills=10, rng=random.Random(11))
     assert sum(a.killed for a in attempts) == 10
-    assert final == expected, attempts
+    assert set(digests) == {expected}, attempts

@@ -100,6 +100,16 @@ class SeededBatches(Generic[B_co]):
             "worker_init_fn": worker_init_fn,
         }
 
+    @property
+    def dataset(self) -> MapDataset[object]:
+        """The map-style dataset the batches are drawn from (as ``DataLoader.dataset``).
+
+        Example:
+            >>> SeededBatches(list(range(10)), 4, seed=0).dataset
+            [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
+        """
+        return self._dataset
+
     def __len__(self) -> int:
         """The number of batches in a pass.
 
