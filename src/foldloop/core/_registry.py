@@ -32,6 +32,18 @@ class Attachment:
     name: str
 
 
+def tap_fix(trigger: str, name: str) -> str:
+    """The calls that attach ``name`` as a tap on ``trigger``, for refusals of handlers that
+    only do IO.
+
+    Example:
+        >>> tap_fix("on(Started)", "report")
+        'loop.tap(on(Started), report) or @loop.tap(on(Started))'
+    """
+    fn = name if name.isidentifier() else "fn"
+    return f"loop.tap({trigger}, {fn}) or @loop.tap({trigger})"
+
+
 class Registry:
     """The loop's table of attachments, in attach order; ``version`` moves on every change."""
 
@@ -87,7 +99,15 @@ class Registry:
                 f"{name_of(fn)!r} was attached as a handler on Interrupted, which taps alone see "
                 "(a Ctrl-C must not change the run's numbers); attach it with loop.tap(...)"
             )
-        call = fit(fn, args, kwargs, allow_bare=is_tap, where=f"{what} on {filters_repr(filters)}")
+        written = filters_repr(filters)
+        call = fit(
+            fn,
+            args,
+            kwargs,
+            allow_bare=is_tap,
+            where=f"{what} on {written}",
+            tap_fix=tap_fix(written, name_of(fn)),
+        )
         return self.add(fn, call, filters, is_tap=is_tap, name=name_of(fn))
 
     def detach(
