@@ -150,6 +150,27 @@ class Registry:
                     self.attachments[attachment_id] = attrs.evolve(old, filters=rest)
             self.version += 1
 
+    def rewrap(self, wrap: Callable[[Attachment], Call]) -> dict[int, tuple[Call, Call]]:
+        """Replace every attachment's call with ``wrap(attachment)``, in place (same id, order
+        and handle); returns each id's (old, new) call for :meth:`unwrap`."""
+        with self._lock:
+            swapped = {}
+            for attachment_id, old in self.attachments.items():
+                new = wrap(old)
+                self.attachments[attachment_id] = attrs.evolve(old, call=new)
+                swapped[attachment_id] = (old.call, new)
+            self.version += 1
+        return swapped
+
+    def unwrap(self, swapped: Mapping[int, tuple[Call, Call]]) -> None:
+        """Put back the calls that :meth:`rewrap` replaced, where they are still in place."""
+        with self._lock:
+            for attachment_id, (old, new) in swapped.items():
+                attachment = self.attachments.get(attachment_id)
+                if attachment is not None and attachment.call is new:
+                    self.attachments[attachment_id] = attrs.evolve(attachment, call=old)
+            self.version += 1
+
     def matching(self, fn: object, kinds: frozenset[type[Event]] | None) -> list[int]:
         """Ids of the attachments of ``fn`` (on any of ``kinds`` when given)."""
         _, attachments = self.snapshot()

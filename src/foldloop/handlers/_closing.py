@@ -24,7 +24,9 @@ def tap_until_end(
     Example:
         >>> from foldloop import Completed, Loop
         >>> loop: Loop[int, int] = Loop(lambda state, batch: state)
-        >>> handles = tap_until_end(loop, Completed, lambda s, e: print("log"), lambda: print("close"))
+        >>> def log(state: State[int], event: Event) -> None:
+        ...     print("log")
+        >>> handles = tap_until_end(loop, Completed, log, lambda: print("close"))
         >>> _ = loop.run(0, [1])
         log
         close

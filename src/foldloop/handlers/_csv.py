@@ -6,7 +6,7 @@ import csv
 import io
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Generic, Never, TypeVar
 
 from foldloop.core import Event, Loop, State, Trigger
@@ -98,7 +98,7 @@ class Csv(Generic[T]):
         return tap_until_end(loop, trigger, self, self.close)
 
 
-def _row(cells: list[object]) -> str:
+def _row(cells: Sequence[object]) -> str:
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerow(cells)
     return out.getvalue()

@@ -2,14 +2,40 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from types import TracebackType
+from typing import Protocol
 
-from foldloop.core import Handle
+
+class Removable(Protocol):
+    """Something attached that can be removed: a :class:`~foldloop.Handle`, a :class:`Restore`."""
+
+    def remove(self) -> None: ...
 
 
-class Handles(Sequence[Handle]):
-    """Several :class:`~foldloop.Handle` s: ``remove()`` them all, or use them as a context.
+class Restore:
+    """A removable undo: ``remove()`` calls ``undo`` (which must be idempotent).
+
+    Example:
+        >>> Restore(lambda: print("undone")).remove()
+        undone
+    """
+
+    def __init__(self, undo: Callable[[], None]) -> None:
+        self._undo = undo
+
+    def remove(self) -> None:
+        """Undo.
+
+        Example:
+            >>> Restore(lambda: None).remove()
+        """
+        self._undo()
+
+
+class Handles(Sequence[Removable]):
+    """Several :class:`~foldloop.Handle` s (or other removables): ``remove()`` them all, or
+    use them as a context manager.
 
     Example:
         >>> from foldloop import Completed, Loop, Started
@@ -21,7 +47,7 @@ class Handles(Sequence[Handle]):
         False
     """
 
-    def __init__(self, handles: Sequence[Handle]) -> None:
+    def __init__(self, handles: Sequence[Removable]) -> None:
         self._handles = tuple(handles)
 
     def remove(self) -> None:
@@ -38,13 +64,13 @@ class Handles(Sequence[Handle]):
         for handle in self._handles:
             handle.remove()
 
-    def __getitem__(self, index: int) -> Handle:  # type: ignore[override]  # no slices needed
+    def __getitem__(self, index: int) -> Removable:  # type: ignore[override]  # no slices needed
         return self._handles[index]
 
     def __len__(self) -> int:
         return len(self._handles)
 
-    def __iter__(self) -> Iterator[Handle]:
+    def __iter__(self) -> Iterator[Removable]:
         return iter(self._handles)
 
     def __enter__(self) -> Handles:

@@ -35,9 +35,12 @@ class JsonLines(Generic[T]):
         >>> log = JsonLines(path, {"x": lambda s: s.value}, clock=lambda: 0.0)
         >>> _ = log.attach(loop, EpochCompleted)
         >>> _ = loop.run(0.0, [1.0, 2.0], max_epochs=2)
-        >>> print(path.read_text(), end="")
-        {"tag": "train", "event": "EpochCompleted", "epoch": 1, "iteration": 2, "wall_time": 0.0, "values": {"x": 2.0}}
-        {"tag": "train", "event": "EpochCompleted", "epoch": 2, "iteration": 4, "wall_time": 0.0, "values": {"x": 2.0}}
+        >>> for line in path.read_text().splitlines():
+        ...     print(json.loads(line))  # doctest: +NORMALIZE_WHITESPACE
+        {'tag': 'train', 'event': 'EpochCompleted', 'epoch': 1, 'iteration': 2,
+         'wall_time': 0.0, 'values': {'x': 2.0}}
+        {'tag': 'train', 'event': 'EpochCompleted', 'epoch': 2, 'iteration': 4,
+         'wall_time': 0.0, 'values': {'x': 2.0}}
     """
 
     def __init__(

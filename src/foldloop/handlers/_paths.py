@@ -16,7 +16,7 @@ def writable_file(path: str | os.PathLike[str], where: str) -> Path:
     Example:
         >>> writable_file("/no/such/folder/log.jsonl", "JsonLines")  # doctest: +ELLIPSIS
         Traceback (most recent call last):
-        ValueError: JsonLines: cannot write '/no/such/folder/log.jsonl': the folder ... does not exist; ...
+        ValueError: JsonLines: cannot write '/no/such/folder/log.jsonl': the folder ...
     """
     file = Path(path)
     if file.is_dir():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import IO, Generic, Literal, Never, TypeVar
+from typing import IO, TYPE_CHECKING, Generic, Literal, Never, TypeVar
 
 from foldloop.core import (
     EpochCompleted,
@@ -17,6 +17,9 @@ from foldloop.core import (
 from ._handles import Handles
 from ._records import ENDS
 from ._values import Values, checked, read
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
 
 T = TypeVar("T")
 
@@ -84,8 +87,11 @@ class ProgressBar(Generic[T]):
     def open(self, state: State[T]) -> None:
         """Open a bar at ``state`` (closing any open one): a tap on EpochStarted or Started."""
         self.close(state)
+        self._bar = self._new_bar(state)
+
+    def _new_bar(self, state: State[T]) -> tqdm[Never]:
         per_epoch = self.per == "epoch"
-        self._bar = self._tqdm(
+        return self._tqdm(
             desc=self._description(state),
             total=state.epoch_length if per_epoch else _run_total(state),
             initial=state.epoch_iteration if per_epoch else state.iteration,
@@ -98,12 +104,12 @@ class ProgressBar(Generic[T]):
 
     def update(self, state: State[T]) -> None:
         """Count one iteration; show the values when the bar redraws (IterationCompleted)."""
-        if self._bar is None:  # a run continued mid-epoch: no opening event fired
-            self.open(state)
-            assert self._bar is not None
-            self._bar.n = state.epoch_iteration - 1 if self.per == "epoch" else state.iteration - 1
-        if self._bar.update(1) and self.values:
-            self._bar.set_postfix(read(self.values, state))
+        bar = self._bar
+        if bar is None:  # a run continued mid-epoch: no opening event fired
+            bar = self._bar = self._new_bar(state)
+            bar.n = state.epoch_iteration - 1 if self.per == "epoch" else state.iteration - 1
+        if bar.update(1) and self.values:
+            bar.set_postfix(read(self.values, state))
 
     def close(self, state: State[T]) -> None:
         """Show the last values and close the open bar, if any (end of epoch or run)."""

@@ -26,7 +26,9 @@ def record(
     Example:
         >>> from foldloop import Completed
         >>> record("train", State(value=2.0), Completed(), {"v": lambda s: s.value}, lambda: 0.5)
-        {'tag': 'train', 'event': 'Completed', 'epoch': 0, 'iteration': 0, 'wall_time': 0.5, 'values': {'v': 2.0}}
+        ... # doctest: +NORMALIZE_WHITESPACE
+        {'tag': 'train', 'event': 'Completed', 'epoch': 0, 'iteration': 0, 'wall_time': 0.5,
+         'values': {'v': 2.0}}
     """
     return {
         "tag": tag,
