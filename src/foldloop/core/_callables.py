@@ -31,6 +31,17 @@ def name_of(fn: object) -> str:
     return str(getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or repr(fn))
 
 
+def spelled(name: str) -> str:
+    """How a function named ``name`` (a qualified name) is written in a suggested call.
+
+    Example:
+        >>> spelled("test.<locals>.report"), spelled("<lambda>")
+        ('report', 'fn')
+    """
+    last = name.rsplit(".", 1)[-1]
+    return last if last.isidentifier() else "fn"
+
+
 def _binds(
     sig: inspect.Signature, n_leading: int, args: tuple[object, ...], kwargs: Mapping[str, object]
 ) -> bool:

@@ -8,6 +8,7 @@ from collections.abc import Generator, Mapping
 from typing import Generic, NoReturn, TypeVar
 
 from . import _events as ev
+from ._callables import spelled
 from ._dispatch import NEVER, Listener, Schedule, schedules
 from ._errors import HandlerReturnError, RunError, RunInterrupted, TerminateEpochRefused
 from ._events import ITERATION_KINDS, Event
@@ -177,9 +178,9 @@ def returned_no_state(listener: Listener, event: Event, returned: object) -> str
     )
     if returned is None:
         kind = type(event).__name__
-        name = listener.name if listener.name.isidentifier() else "fn"
         message += (
-            f"; if it only does IO (prints, logs), make it a tap: loop.tap({kind}, {name}) "
+            f"; if it only does IO (prints, logs), make it a tap: "
+            f"loop.tap({kind}, {spelled(listener.name)}) "
             f"or @loop.tap({kind})"
         )
     return message

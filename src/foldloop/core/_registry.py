@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-from ._callables import Call, fit, name_of
+from ._callables import Call, fit, name_of, spelled
 from ._events import Event, Interrupted
 from ._filters import Filter
 from ._triggers import Trigger, as_trigger, filters_repr
@@ -40,8 +40,7 @@ def tap_fix(trigger: str, name: str) -> str:
         >>> tap_fix("on(Started)", "report")
         'loop.tap(on(Started), report) or @loop.tap(on(Started))'
     """
-    fn = name if name.isidentifier() else "fn"
-    return f"loop.tap({trigger}, {fn}) or @loop.tap({trigger})"
+    return f"loop.tap({trigger}, {spelled(name)}) or @loop.tap({trigger})"
 
 
 class Registry:
