@@ -34,6 +34,12 @@ Rows (the runners are in ``digits.py``, ``step.py``, ``evaluation.py``, ``overhe
                          / ``torch.load`` of a dict of the same tensors in the same directory:
                          writes against ``torch.save`` + ``fsync`` (``save`` fsyncs, so the same
                          durability) and against ``torch.save`` alone; each <= 1.5x.
+  taps                   ms per epoch of the digits job (step rows' job, AdamW) with a progress
+                         bar (rendering to a StringIO), a JSON Lines logger (every 10 iterations
+                         and every epoch) and a profiler attached, over the same job without:
+                         <= 1.03x; and us per iteration of a loop with six handlers over which a
+                         profiler was attached and then detached, over the same never profiled:
+                         <= 1.03x (detaching restores every call: nothing is left to pay).
   data, resume           ms to resume a run at the last batch of a pass (open the data there,
                          draw, step and count one batch) over the same at its first batch, on
                          10,016 items (313 full batches of 32): ``SeededBatches`` <= 1.2x (no
@@ -72,6 +78,7 @@ import memory_foldloop  # noqa: E402
 import overhead  # noqa: E402
 import resume_data  # noqa: E402
 import step  # noqa: E402
+import taps  # noqa: E402
 import torch  # noqa: E402
 from _util import machine_notes, profile_table, rotated, table  # noqa: E402
 from torch import nn  # noqa: E402
@@ -98,6 +105,8 @@ class Sizes:
     big_eval_reps: int = 30
     run_length: int = 10_000  # the short run; the long one is 10x
     warmup: int = 1  # untimed interleaved repetitions before the timed ones
+    taps_reps: int = 7  # of the digits job (digits_epochs each), with taps and without
+    taps_iterations: int = 20_000  # per timed run of the profiler-detached row
     checkpoint_reps: int = 9  # the digits state's; the wide one's are a third of these
     resume_items: int = 10_016  # 313 full batches of 32
     resume_calls: int = 20  # resumes per timed run, SeededBatches
@@ -109,7 +118,7 @@ class Sizes:
 QUICK = Sizes(
     1, 1, 1, 1, 2, 1, 1000, 1, 1, 1, 1, 1, 1000, 0,
     checkpoint_reps=1, resume_items=320, resume_calls=1, resume_reps=1, contrast_calls=1,
-    contrast_reps=1,
+    contrast_reps=1, taps_reps=1, taps_iterations=100,
 )  # fmt: skip
 
 NA_DONATE = "n/a (no donate keyword)"
@@ -554,6 +563,48 @@ def profile_step(donate: bool, epochs: int = 3, top: int = 20) -> None:
     print(profile_table(prof, iterations, top))
 
 
+# -- taps rows -------------------------------------------------------------------------------------
+
+
+def taps_rows(sizes: Sizes) -> list[Row]:
+    jobs = {name: taps.digits_job(name == "tapped") for name in ("tapped", "bare")}
+    seconds = interleaved(
+        {name: (lambda job=job: job(sizes.digits_epochs)) for name, job in jobs.items()},
+        sizes.taps_reps,
+        sizes.warmup,
+        "taps, digits",
+    )
+    loops = {
+        name: taps.trivial_loop(name == "detached", sizes.taps_iterations)
+        for name in ("detached", "never")
+    }
+    detached = interleaved(loops, sizes.taps_reps, sizes.warmup, "taps, profiler detached")
+    per_epoch = 1e3 / sizes.digits_epochs
+    per_iteration = 1e6 / sizes.taps_iterations
+    return [
+        ratio_row(
+            "Taps, digits job, progress bar + JSON Lines + profiler (per epoch)",
+            "the same job without taps",
+            seconds["tapped"],
+            seconds["bare"],
+            per_epoch,
+            "ms",
+            1.03,
+            "<= 1.03x",
+        ),
+        ratio_row(
+            "Taps, profiler attached then detached, six handlers (per iteration)",
+            "the same loop, never profiled",
+            detached["detached"],
+            detached["never"],
+            per_iteration,
+            "us",
+            1.03,
+            "<= 1.03x",
+        ),
+    ]
+
+
 T = TypeVar("T")
 
 
@@ -614,7 +665,8 @@ def main() -> None:
     if memory is None:
         memory = memory_results(children)
     wide = section("wide", lambda: wide_rows(sizes, memory))
-    rows = [*digits_job, *wide, *loop, *evals, *lengths, *checkpoints, *resumes]
+    tapped = section("taps", lambda: taps_rows(sizes))
+    rows = [*digits_job, *wide, *loop, *evals, *lengths, *checkpoints, *resumes, *tapped]
     print()
     print(
         table(

@@ -36,6 +36,8 @@ ROWS = [
     "Checkpoint read, 9.66M-param MLP + AdamW state",
     "Data, resume SeededBatches at a pass's last batch",
     "Data, resume a plain DataLoader at a pass's last batch (draw-and-discard)",
+    "Taps, digits job, progress bar + JSON Lines + profiler (per epoch)",
+    "Taps, profiler attached then detached, six handlers (per iteration)",
 ]
 
 

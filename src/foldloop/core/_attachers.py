@@ -1,4 +1,5 @@
-"""The decorators that ``Loop.on`` returns: they attach a function and give it back."""
+"""The decorators that ``Loop.on`` and ``Loop.tap`` return: they attach a function and give it
+back."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from ._state import State
 T = TypeVar("T")
 E = TypeVar("E", bound=Event)
 P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class Attacher(Generic[T, E]):
@@ -49,5 +51,26 @@ class AttacherWithArguments(Generic[T, E]):
     ) -> Callable[Concatenate[State[T], P], State[T]]: ...
 
     def __call__(self, fn: Callable[..., State[T]], /) -> Callable[..., State[T]]:
+        self._attach(fn)
+        return fn
+
+
+class Tapper(Generic[T, E]):
+    """The decorator returned by :meth:`Loop.tap` without a function: it attaches the tap and
+    gives the function back unchanged."""
+
+    def __init__(self, attach: Callable[[Callable[..., object]], object]) -> None:
+        self._attach = attach
+
+    @overload
+    def __call__(self, fn: Callable[[State[T], E], R], /) -> Callable[[State[T], E], R]: ...
+
+    @overload
+    def __call__(self, fn: Callable[[State[T]], R], /) -> Callable[[State[T]], R]: ...
+
+    @overload
+    def __call__(self, fn: Callable[[], R], /) -> Callable[[], R]: ...
+
+    def __call__(self, fn: Callable[..., R], /) -> Callable[..., R]:
         self._attach(fn)
         return fn

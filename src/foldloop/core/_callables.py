@@ -31,6 +31,17 @@ def name_of(fn: object) -> str:
     return str(getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or repr(fn))
 
 
+def spelled(name: str) -> str:
+    """How a function named ``name`` (a qualified name) is written in a suggested call.
+
+    Example:
+        >>> spelled("test.<locals>.report"), spelled("<lambda>")
+        ('report', 'fn')
+    """
+    last = name.rsplit(".", 1)[-1]
+    return last if last.isidentifier() else "fn"
+
+
 def _binds(
     sig: inspect.Signature, n_leading: int, args: tuple[object, ...], kwargs: Mapping[str, object]
 ) -> bool:
@@ -48,11 +59,13 @@ def fit(
     *,
     allow_bare: bool,
     where: str,
+    tap_fix: str = "",
 ) -> Call:
     """``fn`` with ``args``/``kwargs`` bound, as a function of ``(state, event)``.
 
     Raises:
-        TypeError: ``fn`` is not callable, or none of the accepted shapes binds.
+        TypeError: ``fn`` is not callable, or none of the accepted shapes binds (for a handler
+            that takes no state, the message shows ``tap_fix``: the call that makes it a tap).
 
     Example:
         >>> call = fit(lambda state, k: state + k, (10,), {}, allow_bare=False, where="test")
@@ -73,10 +86,16 @@ def fit(
             return _bound(fn, n_leading, args, kwargs)
     extra = ", ".join([*map(repr, args), *(f"{k}={v!r}" for k, v in kwargs.items())])
     accepted = " or ".join(_SHAPES[: len(shapes)])
+    as_tap = not allow_bare and _binds(sig, 0, args, kwargs)
     raise TypeError(
         f"{where}: {name_of(fn)}{sig} cannot be called as {accepted}"
         + (f" with extra arguments {extra}" if extra else "")
-        + "; change its parameters or the arguments given to attach()"
+        + (
+            f"; it takes no state, so it cannot change one: if it only does IO (prints, logs), "
+            f"make it a tap with {tap_fix}"
+            if as_tap and tap_fix
+            else "; change its parameters or the arguments given to attach()"
+        )
     )
 
 

@@ -8,7 +8,8 @@ from collections.abc import Generator, Mapping
 from typing import Generic, NoReturn, TypeVar
 
 from . import _events as ev
-from ._dispatch import NEVER, Schedule, schedules
+from ._callables import spelled
+from ._dispatch import NEVER, Listener, Schedule, schedules
 from ._errors import HandlerReturnError, RunError, RunInterrupted, TerminateEpochRefused
 from ._events import ITERATION_KINDS, Event
 from ._position import (
@@ -116,11 +117,7 @@ class Firing(Generic[T]):
                     continue
                 new = listener.call(state, event)
                 if not listener.is_tap and new.__class__ is not State:
-                    raise HandlerReturnError(
-                        f"{listener.describe(event)} returned {new!r} instead of a State; "
-                        "return the state it was given, or a new one built from it "
-                        "(state.replace(value=...), state.put(...), state.terminate())"
-                    )
+                    raise HandlerReturnError(returned_no_state(listener, event, new))
             except Exception as exc:
                 if errors is None:
                     last_good = at_position(*prior)
@@ -169,6 +166,24 @@ class Firing(Generic[T]):
         for error in errors:
             interrupted.add_note(f"a tap on Interrupted failed: {type(error).__name__}: {error}")
         raise interrupted
+
+
+def returned_no_state(listener: Listener, event: Event, returned: object) -> str:
+    """The refusal of a handler that returned ``returned``, not a State; for ``None``, it
+    names ``tap`` (a function that only does IO is a tap)."""
+    message = (
+        f"{listener.describe(event)} returned {returned!r} instead of a State; "
+        "return the state it was given, or a new one built from it "
+        "(state.replace(value=...), state.put(...), state.terminate())"
+    )
+    if returned is None:
+        kind = type(event).__name__
+        message += (
+            f"; if it only does IO (prints, logs), make it a tap: "
+            f"loop.tap({kind}, {spelled(listener.name)}) "
+            f"or @loop.tap({kind})"
+        )
+    return message
 
 
 def _dues_of(schedules: Mapping[type[Event], Schedule], trace: bool, has_data: bool) -> list[int]:

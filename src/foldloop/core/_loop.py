@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
-from ._attachers import Attacher, AttacherWithArguments
+from ._attachers import Attacher, AttacherWithArguments, Tapper
 from ._events import Event
 from ._interrupt import SigintGuard
 from ._limits import finished, settled
@@ -84,6 +84,9 @@ class Loop(Generic[T, B_contra]):
         return self._registry.attach(trigger, handler, args, kwargs, is_tap=False)
 
     @overload
+    def tap(self, trigger: Trigger[E] | type[E], /) -> Tapper[T, E]: ...
+
+    @overload
     def tap(
         self,
         trigger: Trigger[E] | type[E],
@@ -116,20 +119,34 @@ class Loop(Generic[T, B_contra]):
     def tap(
         self,
         trigger: Trigger[E] | type[E],
-        fn: Callable[..., object],
+        fn: Callable[..., object] | None = None,
         /,
         *args: Any,
         **kwargs: Any,
-    ) -> Handle:
+    ) -> Handle | Tapper[T, E]:
         """Call ``fn`` for IO on ``trigger``; it sees the state and its result is ignored.
 
+        Without ``fn``, a decorator that attaches the function and gives it back (as
+        :meth:`on` does for handlers).
+
         Example:
-            >>> from foldloop import Completed
+            >>> from foldloop import Completed, EpochCompleted
             >>> loop: Loop[int, int] = Loop(lambda state, batch: state.replace(value=batch))
             >>> _ = loop.tap(Completed, lambda state: print("last batch", state.value))
+            >>> @loop.tap(EpochCompleted)
+            ... def report(state: State[int]) -> None:
+            ...     print("epoch", state.epoch)
             >>> _ = loop.run(0, [3, 4])
+            epoch 1
             last batch 4
         """
+        if fn is None:
+            if args or kwargs:
+                raise TypeError(
+                    "loop.tap(trigger) without a function is a decorator and takes no extra "
+                    "arguments; write loop.tap(trigger, fn, *args) instead"
+                )
+            return Tapper(lambda f: self._registry.attach(trigger, f, (), {}, is_tap=True))
         return self._registry.attach(trigger, fn, args, kwargs, is_tap=True)
 
     @overload

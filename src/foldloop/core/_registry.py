@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-from ._callables import Call, fit, name_of
+from ._callables import Call, fit, name_of, spelled
 from ._events import Event, Interrupted
 from ._filters import Filter
 from ._triggers import Trigger, as_trigger, filters_repr
@@ -30,6 +30,17 @@ class Attachment:
     filters: Mapping[type[Event], Filter[Any]]
     is_tap: bool
     name: str
+
+
+def tap_fix(trigger: str, name: str) -> str:
+    """The calls that attach ``name`` as a tap on ``trigger``, for refusals of handlers that
+    only do IO.
+
+    Example:
+        >>> tap_fix("on(Started)", "report")
+        'loop.tap(on(Started), report) or @loop.tap(on(Started))'
+    """
+    return f"loop.tap({trigger}, {spelled(name)}) or @loop.tap({trigger})"
 
 
 class Registry:
@@ -87,7 +98,15 @@ class Registry:
                 f"{name_of(fn)!r} was attached as a handler on Interrupted, which taps alone see "
                 "(a Ctrl-C must not change the run's numbers); attach it with loop.tap(...)"
             )
-        call = fit(fn, args, kwargs, allow_bare=is_tap, where=f"{what} on {filters_repr(filters)}")
+        written = filters_repr(filters)
+        call = fit(
+            fn,
+            args,
+            kwargs,
+            allow_bare=is_tap,
+            where=f"{what} on {written}",
+            tap_fix=tap_fix(written, name_of(fn)),
+        )
         return self.add(fn, call, filters, is_tap=is_tap, name=name_of(fn))
 
     def detach(
@@ -128,6 +147,27 @@ class Registry:
                 rest = {k: f for k, f in old.filters.items() if k not in kinds}
                 if rest:
                     self.attachments[attachment_id] = attrs.evolve(old, filters=rest)
+            self.version += 1
+
+    def rewrap(self, wrap: Callable[[Attachment], Call]) -> dict[int, tuple[Call, Call]]:
+        """Replace every attachment's call with ``wrap(attachment)``, in place (same id, order
+        and handle); returns each id's (old, new) call for :meth:`unwrap`."""
+        with self._lock:
+            swapped = {}
+            for attachment_id, old in self.attachments.items():
+                new = wrap(old)
+                self.attachments[attachment_id] = attrs.evolve(old, call=new)
+                swapped[attachment_id] = (old.call, new)
+            self.version += 1
+        return swapped
+
+    def unwrap(self, swapped: Mapping[int, tuple[Call, Call]]) -> None:
+        """Put back the calls that :meth:`rewrap` replaced, where they are still in place."""
+        with self._lock:
+            for attachment_id, (old, new) in swapped.items():
+                attachment = self.attachments.get(attachment_id)
+                if attachment is not None and attachment.call is new:
+                    self.attachments[attachment_id] = attrs.evolve(attachment, call=old)
             self.version += 1
 
     def matching(self, fn: object, kinds: frozenset[type[Event]] | None) -> list[int]:

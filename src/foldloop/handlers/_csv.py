@@ -1,0 +1,104 @@
+"""``Csv``: a tap that appends one row per firing to a CSV file (JSON Lines' columns, flat)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import time
+from collections.abc import Callable, Sequence
+from typing import Generic, Never, TypeVar
+
+from foldloop.core import Event, Loop, State, Trigger
+
+from ._closing import tap_until_end
+from ._handles import Handles
+from ._lines import LineFile
+from ._records import COLUMNS, record
+from ._values import Values, checked
+
+T = TypeVar("T")
+
+
+class Csv(Generic[T]):
+    """Append one row per firing to ``path``: ``tag, event, epoch, iteration, wall_time``,
+    then one column per value name, under a header written when the file is new or empty.
+
+    Opened, appended to, flushed and closed as :class:`JsonLines` is. Appending to a file
+    whose header names other columns is refused (at the first row).
+
+    Example:
+        >>> import pathlib, tempfile
+        >>> from foldloop import EpochCompleted, Loop
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "log.csv"
+        >>> loop: Loop[float, float] = Loop(lambda s, batch: s.replace(value=batch))
+        >>> _ = Csv(path, {"x": lambda s: s.value}, clock=lambda: 0.0).attach(loop, EpochCompleted)
+        >>> _ = loop.run(0.0, [1.0, 2.0])
+        >>> print(path.read_text(), end="")
+        tag,event,epoch,iteration,wall_time,x
+        train,EpochCompleted,1,2,0.0,2.0
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        values: Values[T] | None = None,
+        *,
+        tag: str = "train",
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.values = checked(values or {}, "Csv")
+        self.tag = tag
+        self.clock = clock
+        self.header = [*COLUMNS, *self.values]
+        self._checked = False
+        self._file = LineFile(path, "Csv")
+
+    def __call__(self, state: State[T], event: Event) -> None:
+        """Append the row of ``event`` at ``state`` (a tap)."""
+        rec = record(self.tag, state, event, self.values, self.clock)
+        values = rec.pop("values")
+        assert isinstance(values, dict)
+        if self._file.open().tell() == 0:
+            self._file.write(_row(self.header))
+        else:
+            self._check_header()
+        self._file.write(_row([*rec.values(), *values.values()]))
+
+    def _check_header(self) -> None:
+        if self._checked:
+            return
+        with open(self._file.path, encoding="utf-8", newline="") as existing:
+            found = next(csv.reader(existing), [])
+        if found != self.header:
+            raise ValueError(
+                f"Csv: {str(self._file.path)!r} has the columns {found}, not {self.header}; "
+                "log to another file, or give the same value names"
+            )
+        self._checked = True
+
+    def close(self) -> None:
+        """Close the file; a later row reopens it and appends.
+
+        Example:
+            >>> Csv("log.csv").close()  # never opened: nothing to do
+        """
+        self._file.close()
+
+    def attach(self, loop: Loop[T, Never], trigger: Trigger[Event] | type[Event]) -> Handles:
+        """Tap this logger on ``trigger``, and its :meth:`close` on the kinds that end a run.
+
+        Example:
+            >>> import pathlib, tempfile
+            >>> from foldloop import Completed, Loop
+            >>> loop: Loop[int, int] = Loop(lambda state, batch: state)
+            >>> log: Csv[int] = Csv(pathlib.Path(tempfile.mkdtemp()) / "log.csv")
+            >>> log.attach(loop, Completed).remove()
+        """
+        return tap_until_end(loop, trigger, self, self.close)
+
+
+def _row(cells: Sequence[object]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(cells)
+    return out.getvalue()

@@ -1,0 +1,94 @@
+"""``JsonLines``: a tap that appends one JSON record per firing to a file (the default log)."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from typing import Generic, Never, TypeVar
+
+from foldloop.core import Event, Loop, State, Trigger
+
+from ._closing import tap_until_end
+from ._handles import Handles
+from ._lines import LineFile
+from ._records import record
+from ._values import Values, checked
+
+T = TypeVar("T")
+
+
+class JsonLines(Generic[T]):
+    """Append one JSON object per firing to ``path``: ``{"tag", "event", "epoch",
+    "iteration", "wall_time", "values": {name: number}}``.
+
+    The file is checked at construction, opened at the first record, appended to (a resumed
+    run continues the same log), flushed after every record and closed when a run ends (when
+    attached with :meth:`attach`; else call :meth:`close`). Each value is ``float(fn(state))``.
+
+    Example:
+        >>> import json, pathlib, tempfile
+        >>> from foldloop import EpochCompleted, Loop
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "log.jsonl"
+        >>> loop: Loop[float, float] = Loop(lambda s, batch: s.replace(value=batch))
+        >>> log = JsonLines(path, {"x": lambda s: s.value}, clock=lambda: 0.0)
+        >>> _ = log.attach(loop, EpochCompleted)
+        >>> _ = loop.run(0.0, [1.0, 2.0], max_epochs=2)
+        >>> for line in path.read_text().splitlines():
+        ...     print(json.loads(line))  # doctest: +NORMALIZE_WHITESPACE
+        {'tag': 'train', 'event': 'EpochCompleted', 'epoch': 1, 'iteration': 2,
+         'wall_time': 0.0, 'values': {'x': 2.0}}
+        {'tag': 'train', 'event': 'EpochCompleted', 'epoch': 2, 'iteration': 4,
+         'wall_time': 0.0, 'values': {'x': 2.0}}
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        values: Values[T] | None = None,
+        *,
+        tag: str = "train",
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.values = checked(values or {}, "JsonLines")
+        self.tag = tag
+        self.clock = clock
+        self._file = LineFile(path, "JsonLines")
+
+    @property
+    def path(self) -> os.PathLike[str]:
+        """Where the records go.
+
+        Example:
+            >>> JsonLines("log.jsonl").path
+            PosixPath('log.jsonl')
+        """
+        return self._file.path
+
+    def __call__(self, state: State[T], event: Event) -> None:
+        """Append the record of ``event`` at ``state`` (a tap)."""
+        line = json.dumps(record(self.tag, state, event, self.values, self.clock))
+        self._file.write(line + "\n")
+
+    def close(self) -> None:
+        """Close the file; a later record reopens it and appends.
+
+        Example:
+            >>> JsonLines("log.jsonl").close()  # never opened: nothing to do
+        """
+        self._file.close()
+
+    def attach(self, loop: Loop[T, Never], trigger: Trigger[Event] | type[Event]) -> Handles:
+        """Tap this logger on ``trigger``, and its :meth:`close` on the kinds that end a run.
+
+        Example:
+            >>> import pathlib, tempfile
+            >>> from foldloop import IterationCompleted, Loop
+            >>> loop: Loop[int, int] = Loop(lambda state, batch: state)
+            >>> log: JsonLines[int] = JsonLines(pathlib.Path(tempfile.mkdtemp()) / "log.jsonl")
+            >>> with log.attach(loop, IterationCompleted) as handles:
+            ...     len(handles)  # the logger, and a close on each of four ending kinds
+            5
+        """
+        return tap_until_end(loop, trigger, self, self.close)
