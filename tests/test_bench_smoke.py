@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 ROWS = [
@@ -41,6 +43,7 @@ ROWS = [
 ]
 
 
+@pytest.mark.timeout(300)  # --quick still starts every section (about a minute on two busy cores)
 def test_bench_quick_prints_every_row() -> None:
     env = {
         **os.environ,
