@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 
 def require_count(owner: str, what: str, value: object, minimum: int) -> int:
     """``value``, after checking that it is a whole number >= ``minimum``.
@@ -28,11 +26,7 @@ def require_number(owner: str, what: str, value: object, *, low: float, high: fl
         ...
         ValueError: EarlyStopping: min_delta must be a number in [0.0, inf], got -1.0
     """
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not low <= value <= high
-    ):
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
         raise ValueError(f"{owner}: {what} must be a number in [{low}, {high}], got {value!r}")
     return float(value)
 

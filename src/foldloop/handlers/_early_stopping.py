@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Generic, Literal, TypeVar, overload
+from typing import Any, Generic, Literal, TypeVar, overload
 
 from foldloop.core import Slot, State
 
@@ -110,7 +110,8 @@ class EarlyStopping(Generic[T]):
     @overload
     def __call__(self: EarlyStopping[T], state: State[T]) -> State[T]: ...
 
-    def __call__(self, state: State[T]) -> State[T]:
+    # Any: the overloads above are the types users see; this one serves both.
+    def __call__(self, state: State[Any]) -> State[Any]:
         """The next state: the best score and the wait updated, terminated when patience ran out.
 
         Example:

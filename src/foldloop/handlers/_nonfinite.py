@@ -6,7 +6,7 @@ import math
 import warnings
 from collections.abc import Callable
 from numbers import Number
-from typing import Generic, TypeVar, overload
+from typing import Any, Generic, TypeVar, overload
 
 import torch
 
@@ -79,7 +79,8 @@ class TerminateOnNonFinite(Generic[T]):
     @overload
     def __call__(self: TerminateOnNonFinite[T], state: State[T]) -> State[T]: ...
 
-    def __call__(self, state: State[T]) -> State[T]:
+    # Any: the overloads above are the types users see; this one serves both.
+    def __call__(self, state: State[Any]) -> State[Any]:
         """The state, terminated with ``found`` and ``message`` set if a leaf is not finite.
 
         Example:

@@ -55,7 +55,7 @@ def read_score(owner: str, score: Score[T], state: State[T]) -> float:
         >>> read_score("EarlyStopping", "loss", state)
         Traceback (most recent call last):
         ...
-        LookupError: EarlyStopping: no metric named 'loss' in state.get(METRICS) (it holds ['acc']); ...
+        LookupError: EarlyStopping: no metric named 'loss' in state.get(METRICS) ...
     """
     value = _raw(owner, score, state)
     number = _as_float(value)
@@ -97,7 +97,9 @@ def _raw(owner: str, score: Score[T], state: State[T]) -> object:
 def _as_float(value: object) -> float | None:
     if isinstance(value, torch.Tensor) and value.numel() == 1 and not value.is_complex():
         return float(value.item())
-    if isinstance(value, Real) and not isinstance(value, bool):
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, Real):
         return float(value)
     return None
 

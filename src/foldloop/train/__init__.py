@@ -15,9 +15,9 @@ from ._optimizers import CountState as CountState
 from ._optimizers import EmptyState as EmptyState
 from ._optimizers import GradientTransformation as GradientTransformation
 from ._optimizers import InitFn as InitFn
+from ._optimizers import MultiplierState as MultiplierState
 from ._optimizers import Optimizer as Optimizer
 from ._optimizers import RMSState as RMSState
-from ._optimizers import MultiplierState as MultiplierState
 from ._optimizers import SumOfSquaresState as SumOfSquaresState
 from ._optimizers import TensorTree as TensorTree
 from ._optimizers import TraceState as TraceState
