@@ -21,7 +21,7 @@ def require_number(owner: str, what: str, value: object, *, low: float, high: fl
     """``value`` as a float, after checking that ``low <= value <= high`` (and it is not NaN).
 
     Example:
-        >>> require_number("EarlyStopping", "min_delta", -1.0, low=0.0, high=math.inf)
+        >>> require_number("EarlyStopping", "min_delta", -1.0, low=0.0, high=float("inf"))
         Traceback (most recent call last):
         ...
         ValueError: EarlyStopping: min_delta must be a number in [0.0, inf], got -1.0
