@@ -106,7 +106,7 @@ class TerminateOnNonFinite(Generic[T]):
         )
         return state.put(self.found, where).put(self.message, message).terminate()
 
-    def warn(self, state: State[object]) -> None:
+    def warn(self, state: State[U]) -> None:
         """A tap: warn (`NonFiniteWarning`) with the recorded message, if there is one.
 
         Example:
