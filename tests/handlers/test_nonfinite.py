@@ -45,7 +45,9 @@ def test_records_the_path_in_a_train_state() -> None:
     assert after.get(guard.found) == "value.params.0.weight" and after.terminate_requested
     assert "iteration 12" in str(after.get(guard.message))
     check_handler_is_pure(lambda s, e: guard(s), state, IterationCompleted())
-    only_output = TerminateOnNonFinite(lambda s: s.value.output, name="output")
+    only_output: TerminateOnNonFinite[TrainState] = TerminateOnNonFinite(
+        lambda s: s.value.output, name="output"
+    )
     assert not only_output(state).terminate_requested
 
 

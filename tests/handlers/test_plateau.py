@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 import pytest
 import torch
@@ -10,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from torch import nn
 
-from foldloop import EpochCompleted, Loop, State
+from foldloop import EpochCompleted, Loop, Slot, State
 from foldloop.handlers import ReduceLROnPlateau
 from foldloop.testing import check_handler_is_pure, make_state
 from foldloop.train import (
@@ -76,15 +77,20 @@ def test_multiplier_follows_torchs_learning_rate(
     assert multipliers == torch_lrs(scores, min_lr=min_lr, **settings)
 
 
-def slots_of(state: State[TrainState], plateau: ReduceLROnPlateau) -> dict[object, object]:
-    return {slot: state.get(slot) for slot in (plateau.best, plateau.bad, plateau.cooldown_left)}
+# Any: the slots hold values of different types, as make_state takes them.
+def slots_of(state: State[TrainState], plateau: ReduceLROnPlateau) -> dict[Slot[Any], object]:
+    return {
+        plateau.best: state.get(plateau.best),
+        plateau.bad: state.get(plateau.bad),
+        plateau.cooldown_left: state.get(plateau.cooldown_left),
+    }
 
 
 def test_a_trainer_run_changes_the_lr_as_torchs_scheduler_with_sgd() -> None:
     torch.manual_seed(0)
     model = nn.Linear(3, 1)
     x, y = torch.randn(12, 3), torch.randn(12, 1)
-    data = list(zip(x.split(4), y.split(4), strict=True))
+    data = list(zip(torch.split(x, 4), torch.split(y, 4), strict=True))
     scores = [1.0, 0.9, 0.95, 0.97, 0.96, 0.99]
     optimizer = chain(sgd(lr=0.1, momentum=0.5), scale_by_multiplier())
     trainer = supervised_trainer(model, optimizer, nn.functional.mse_loss)
@@ -98,7 +104,7 @@ def test_a_trainer_run_changes_the_lr_as_torchs_scheduler_with_sgd() -> None:
     for score in scores:
         for xb, yb in data:
             torch_sgd.zero_grad()
-            nn.functional.mse_loss(reference(xb), yb).backward()
+            torch.autograd.backward(nn.functional.mse_loss(reference(xb), yb))
             torch_sgd.step()
         scheduler.step(score)
     assert torch_sgd.param_groups[0]["lr"] == pytest.approx(0.1 * 0.25)

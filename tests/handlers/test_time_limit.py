@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from foldloop import IterationCompleted, Loop, Started
+from foldloop import IterationCompleted, Loop, Started, on
 from foldloop.handlers import TimeLimit
 from foldloop.io import load, save
 from foldloop.testing import check_handler_is_pure, make_state
@@ -26,17 +26,11 @@ class FakeClock:
 def test_stops_when_elapsed_exceeds_the_limit_as_ignite() -> None:
     limit = TimeLimit(3.0, clock=FakeClock(0.0, 1.0))
     loop: Loop[None, int] = Loop(lambda s, b: s)
-    loop.attach(on_started_and_iterations(), limit)
+    loop.attach(on(Started) | on(IterationCompleted), limit)
     final = loop.run(None, range(100))
     # first reading at Started (1.0), then 2, 3, 4 at iterations 1..3: 3.0 is not > 3.0.
     assert final.iteration == 4 and final.terminated
     assert final.get(limit.stopped) == (4, 4.0) and final.get(limit.started) == 1.0
-
-
-def on_started_and_iterations():  # type: ignore[no-untyped-def]  # a trigger, as typed by on()
-    from foldloop import on
-
-    return on(Started) | on(IterationCompleted)
 
 
 def test_a_resumed_run_keeps_the_decision(tmp_path: Path) -> None:
