@@ -76,7 +76,7 @@ def deep_difference(left: object, right: object, where: str = "") -> str | None:
         rest = zip(tuple(left)[1:], tuple(right)[1:], strict=True)
         return found or _pairs([(f"{where}[{i + 1}]", a, b) for i, (a, b) in enumerate(rest)])
     if attrs.has(cls):
-        names = [field.name for field in attrs.fields(cls)]
+        names = [field.name for field in attrs.fields(cls) if field.eq]  # as attrs compares
         return _pairs([(f"{where}.{n}", getattr(left, n), getattr(right, n)) for n in names])
     if isinstance(left, Mapping) and isinstance(right, Mapping):
         if list(left) != list(right):

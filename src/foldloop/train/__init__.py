@@ -15,6 +15,7 @@ from ._optimizers import CountState as CountState
 from ._optimizers import EmptyState as EmptyState
 from ._optimizers import GradientTransformation as GradientTransformation
 from ._optimizers import InitFn as InitFn
+from ._optimizers import MultiplierState as MultiplierState
 from ._optimizers import Optimizer as Optimizer
 from ._optimizers import RMSState as RMSState
 from ._optimizers import SumOfSquaresState as SumOfSquaresState
@@ -30,14 +31,17 @@ from ._optimizers import apply_updates as apply_updates
 from ._optimizers import chain as chain
 from ._optimizers import clip_by_global_norm as clip_by_global_norm
 from ._optimizers import clip_by_value as clip_by_value
+from ._optimizers import multiplier_of as multiplier_of
 from ._optimizers import rmsprop as rmsprop
 from ._optimizers import scale_by_adam as scale_by_adam
 from ._optimizers import scale_by_learning_rate as scale_by_learning_rate
+from ._optimizers import scale_by_multiplier as scale_by_multiplier
 from ._optimizers import scale_by_rms as scale_by_rms
 from ._optimizers import scale_by_rss as scale_by_rss
 from ._optimizers import scale_by_schedule as scale_by_schedule
 from ._optimizers import sgd as sgd
 from ._optimizers import trace as trace
+from ._optimizers import with_multiplier as with_multiplier
 from ._schedules import Schedule as Schedule
 from ._schedules import as_schedule as as_schedule
 from ._schedules import constant_schedule as constant_schedule

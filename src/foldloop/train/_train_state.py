@@ -64,7 +64,8 @@ class TrainState:
     # through trainers and evaluators whose outputs differ (Ignite's state.output is Any too).
     output: Any = None
     _grads: Tensors | None = None
-    lease: Lease = attrs.field(factory=Lease, kw_only=True)
+    # eq=False: the donation mark is not part of the value (deep comparisons skip it).
+    lease: Lease = attrs.field(factory=Lease, kw_only=True, eq=False)
 
     @property
     def params(self) -> Tensors:

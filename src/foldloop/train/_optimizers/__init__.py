@@ -19,6 +19,10 @@ from ._base import chain as chain
 from ._clipping import clip_by_global_norm as clip_by_global_norm
 from ._clipping import clip_by_value as clip_by_value
 from ._momentum import trace as trace
+from ._multiplier import MultiplierState as MultiplierState
+from ._multiplier import multiplier_of as multiplier_of
+from ._multiplier import scale_by_multiplier as scale_by_multiplier
+from ._multiplier import with_multiplier as with_multiplier
 from ._rms import scale_by_rms as scale_by_rms
 from ._rms import scale_by_rss as scale_by_rss
 from ._scaling import add_decayed_weights as add_decayed_weights
