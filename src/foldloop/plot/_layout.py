@@ -106,15 +106,24 @@ def timeline_layout(trace: Trace) -> Layout:
         >>> loop: Loop[int, int] = Loop(lambda state, batch: state)
         >>> _ = loop.tap(on(IterationCompleted, every(2)), lambda: None)
         >>> layout = timeline_layout(record(loop, 0, [1, 2, 3, 4]))
-        >>> [(row.label, len(row.at)) for row in layout.rows][4:]
-        [('IterationStarted', 4), ('IterationCompleted', 4), ('EpochCompleted', 1), ('Completed', 1), ('tap <lambda> on(IterationCompleted, every(2))', 2)]
+        >>> for row in layout.rows[4:]:
+        ...     print(f"{row.label}: {row.at}")
+        IterationStarted: (4, 8, 12, 16)
+        IterationCompleted: (5, 9, 13, 17)
+        EpochCompleted: (18,)
+        Completed: (19,)
+        tap <lambda> on(IterationCompleted, every(2)): (9, 17)
     """
     if not trace.events:
         return Layout((), (), 0)
     kinds = trace.kinds()
     rows = [_kind_row(kind, kinds) for kind in _row_kinds(kinds)]
     rows += [
-        Row(_listener_label(trace, i), tuple(p for p, e in enumerate(trace.events) if i in e.fired), i)
+        Row(
+            _listener_label(trace, i),
+            tuple(p for p, e in enumerate(trace.events) if i in e.fired),
+            i,
+        )
         for i in range(len(trace.listeners))
     ]
     return Layout(tuple(rows), epoch_spans(kinds, trace), len(kinds))

@@ -16,7 +16,6 @@ import attrs
 
 from foldloop.core import FoldloopError
 
-
 V = TypeVar("V")
 
 
@@ -85,7 +84,7 @@ def _record(line: str, source: Path, number: int) -> LogRecord:
         event=_field(data, "event", str, where),
         epoch=_field(data, "epoch", int, where),
         iteration=_field(data, "iteration", int, where),
-        wall_time=_number(_field(data, "wall_time", object, where), "wall_time", where),
+        wall_time=_number(_field(data, "wall_time", object, where), "'wall_time'", where),
         values=_values(_field(data, "values", dict, where), where),
     )
 
@@ -95,13 +94,13 @@ def _field(data: Mapping[str, object], name: str, kind: type[V], where: str) -> 
         raise LogError(f"{where}: the field {name!r} is missing (present: {sorted(data)})")
     value = data[name]
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise LogError(f"{where}: {name!r} must be a {kind.__name__}, got {value!r}")
+        raise LogError(f"{where}: {name!r} must be of type {kind.__name__}, got {value!r}")
     return value
 
 
-def _number(value: object, name: str, where: str) -> float:
+def _number(value: object, what: str, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise LogError(f"{where}: {name!r} must be a number, got {value!r}")
+        raise LogError(f"{where}: {what} must be a number, got {value!r}")
     return float(value)
 
 

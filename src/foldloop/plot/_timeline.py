@@ -62,4 +62,6 @@ def _draw(axes: Axes, layout: Layout, trace: Trace) -> None:
     ticks = [p for p, e in enumerate(trace.events) if e.kind is IterationCompleted]
     axes.set_xticks(ticks, [str(trace.events[p].iteration) for p in ticks])
     axes.set_xlim(-1, max(layout.length, 1))
-    axes.set_xlabel("events in the order they fired; ticks: the iteration at its IterationCompleted")
+    axes.set_xlabel(
+        "events in the order they fired; ticks: the iteration at its IterationCompleted"
+    )

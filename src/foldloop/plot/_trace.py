@@ -24,8 +24,9 @@ class TracedEvent:
 
     Example:
         >>> from foldloop import Started
-        >>> TracedEvent(Started, count=1, epoch=0, iteration=0, fired=())
-        TracedEvent(kind=<class 'foldloop.core._events.Started'>, count=1, epoch=0, iteration=0, fired=())
+        >>> event = TracedEvent(Started, count=1, epoch=0, iteration=0, fired=())
+        >>> event.kind.__name__, event.count, event.fired
+        ('Started', 1, ())
     """
 
     kind: type[Event]

@@ -1,0 +1,94 @@
+"""The trace of a real run holds exactly the events scan yields, and the listeners that fired."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from foldloop import (
+    EpochCompleted,
+    Event,
+    IterationCompleted,
+    Loop,
+    Started,
+    State,
+    every,
+    on,
+    once,
+    where,
+)
+from foldloop.plot import record, trace_of
+
+
+def _loop() -> Loop[int, int]:
+    return Loop(lambda state, batch: state.replace(value=state.value + batch))
+
+
+def test_the_trace_is_the_scan() -> None:
+    loop = _loop()
+    trace = record(loop, 0, [1, 2, 3], max_epochs=2)
+    scanned = list(loop.scan(0, [1, 2, 3], max_epochs=2))
+    assert trace.kinds() == tuple(type(event) for event, _ in scanned)
+    assert [(e.count, e.epoch, e.iteration) for e in trace.events] == [
+        (state.count(type(event)), state.epoch, state.iteration) for event, state in scanned
+    ]
+
+
+def test_a_listener_fires_where_its_filter_passes() -> None:
+    loop = _loop()
+    loop.attach(on(IterationCompleted, every(2)), lambda state: state)
+    loop.tap(on(EpochCompleted, once(2)), lambda: None)
+    trace = record(loop, 0, [1, 2, 3, 4], max_epochs=2)
+    fired = {
+        i: [(e.kind, e.iteration) for e in trace.events if i in e.fired]
+        for i in range(len(trace.listeners))
+    }
+    assert fired[0] == [(IterationCompleted, n) for n in (2, 4, 6, 8)]
+    assert fired[1] == [(EpochCompleted, 8)]
+
+
+def test_a_handler_that_counts_agrees_with_the_trace() -> None:
+    """The trace says a handler fired exactly where the handler itself saw itself called."""
+    loop = _loop()
+    loop.attach(on(IterationCompleted, every(3)) | on(Started), lambda state: state)
+    seen: list[tuple[type[Event], int]] = []
+    loop.tap(
+        on(IterationCompleted, every(3)) | on(Started),
+        lambda state, event: seen.append((type(event), state.iteration)),
+    )
+    trace = record(loop, 0, [1, 2], max_epochs=5)
+    marks = [(e.kind, e.iteration) for e in trace.events if 0 in e.fired]
+    assert marks == seen == [(Started, 0), *((IterationCompleted, n) for n in (3, 6, 9))]
+    assert all(e.fired in ((), (0, 1)) for e in trace.events)
+
+
+def test_where_filters_see_the_state() -> None:
+    loop = _loop()
+    loop.tap(on(IterationCompleted, where(lambda s, e: s.value % 2 == 0)), lambda: None)
+    trace = trace_of(loop.scan(0, [1, 1, 1, 1]), loop.attachments())
+    assert [e.iteration for e in trace.events if e.fired] == [2, 4]
+
+
+def test_custom_events_are_traced() -> None:
+    class Checked(Event):
+        pass
+
+    loop = _loop()
+    loop.attach(IterationCompleted, lambda state: state.emit(Checked()))
+    trace = record(loop, 0, [1, 2, 3])
+    assert Counter(trace.kinds())[Checked] == 3
+
+
+def test_the_attachments_are_the_loops() -> None:
+    loop = _loop()
+
+    def keep(state: State[int]) -> State[int]:
+        return state
+
+    handle = loop.attach(on(IterationCompleted, every(2)), keep)
+    loop.tap(Started, print)
+    assert [(a.name.rsplit(".", 1)[-1], a.trigger, a.is_tap, a.fn) for a in loop.attachments()] == [
+        ("keep", on(IterationCompleted, every(2)), False, keep),
+        ("print", on(Started), True, print),
+    ]
+    handle.remove()
+    assert [a.fn for a in loop.attachments()] == [print]
