@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections import Counter
 
 from foldloop import (
@@ -92,3 +94,12 @@ def test_the_attachments_are_the_loops() -> None:
     ]
     handle.remove()
     assert [a.fn for a in loop.attachments()] == [print]
+
+
+def test_only_foldloop_plot_imports_matplotlib() -> None:
+    code = (
+        "import sys, foldloop, foldloop.core, foldloop.data, foldloop.io, foldloop.metrics, "
+        "foldloop.train, foldloop.tree; print('matplotlib' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
