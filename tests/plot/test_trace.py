@@ -12,7 +12,6 @@ from foldloop import (
     IterationCompleted,
     Loop,
     Started,
-    State,
     every,
     on,
     once,
@@ -78,22 +77,6 @@ def test_custom_events_are_traced() -> None:
     loop.attach(IterationCompleted, lambda state: state.emit(Checked()))
     trace = record(loop, 0, [1, 2, 3])
     assert Counter(trace.kinds())[Checked] == 3
-
-
-def test_the_attachments_are_the_loops() -> None:
-    loop = _loop()
-
-    def keep(state: State[int]) -> State[int]:
-        return state
-
-    handle = loop.attach(on(IterationCompleted, every(2)), keep)
-    loop.tap(Started, print)
-    assert [(a.name.rsplit(".", 1)[-1], a.trigger, a.is_tap, a.fn) for a in loop.attachments()] == [
-        ("keep", on(IterationCompleted, every(2)), False, keep),
-        ("print", on(Started), True, print),
-    ]
-    handle.remove()
-    assert [a.fn for a in loop.attachments()] == [print]
 
 
 def test_only_foldloop_plot_imports_matplotlib() -> None:
