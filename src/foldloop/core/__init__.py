@@ -32,6 +32,7 @@ from ._filters import never as never
 from ._filters import once as once
 from ._filters import where as where
 from ._loop import Loop as Loop
+from ._registry import Attached as Attached
 from ._registry import Handle as Handle
 from ._resumable import ResumableData as ResumableData
 from ._slots import Slot as Slot
@@ -43,6 +44,7 @@ from ._types import Step as Step
 from ._types import Tap as Tap
 
 __all__ = [
+    "Attached",
     "Completed",
     "DataExhausted",
     "DataWarning",

@@ -9,7 +9,7 @@ from ._attachers import Attacher, AttacherWithArguments, Tapper
 from ._events import Event
 from ._interrupt import SigintGuard
 from ._limits import finished, settled
-from ._registry import Handle, Registry
+from ._registry import Attached, Handle, Registry
 from ._run import Run
 from ._state import State
 from ._triggers import Trigger
@@ -217,6 +217,21 @@ class Loop(Generic[T, B_contra]):
             (True, False)
         """
         return self._registry.has(handle_or_fn, trigger)
+
+    def attachments(self) -> tuple[Attached, ...]:
+        """Every handler and tap attached now, in attach order: name, trigger, tap or not.
+
+        For tools that look at a loop from outside (``foldloop.plot`` draws where each one
+        fired); the loop itself is changed only by ``attach``/``tap``/``detach``.
+
+        Example:
+            >>> from foldloop import IterationCompleted, every, on
+            >>> loop: Loop[int, int] = Loop(lambda state, batch: state)
+            >>> _ = loop.attach(on(IterationCompleted, every(2)), lambda state: state)
+            >>> [(a.name, a.trigger, a.is_tap) for a in loop.attachments()]
+            [('<lambda>', on(IterationCompleted, every(2)), False)]
+        """
+        return self._registry.described()
 
     @overload
     def run(

@@ -43,6 +43,30 @@ def tap_fix(trigger: str, name: str) -> str:
     return f"loop.tap({trigger}, {spelled(name)}) or @loop.tap({trigger})"
 
 
+@attrs.frozen
+class Attached:
+    """What is attached to a loop, as :meth:`foldloop.Loop.attachments` tells it.
+
+    Attributes:
+        name: the function's name (``"<lambda>"`` for a lambda).
+        trigger: the event kinds it listens to, each with its filter.
+        is_tap: True for a tap (``loop.tap``), False for a handler (``loop.attach``).
+        fn: the function itself, as it was attached (without its extra arguments).
+
+    Example:
+        >>> from foldloop import Loop, Started
+        >>> loop = Loop(lambda state, batch: state)
+        >>> _ = loop.tap(Started, print)
+        >>> loop.attachments()
+        (Attached(name='print', trigger=on(Started), is_tap=True, fn=<built-in function print>),)
+    """
+
+    name: str
+    trigger: Trigger[Event]
+    is_tap: bool
+    fn: Callable[..., object]
+
+
 class Registry:
     """The loop's table of attachments, in attach order; ``version`` moves on every change."""
 
@@ -56,6 +80,11 @@ class Registry:
         """The version and the attachments in attach order, read together."""
         with self._lock:
             return self.version, tuple(self.attachments.values())
+
+    def described(self) -> tuple[Attached, ...]:
+        """The attachments in attach order, as public records."""
+        _, attachments = self.snapshot()
+        return tuple(Attached(a.name, Trigger(a.filters), a.is_tap, a.fn) for a in attachments)
 
     def add(
         self,
