@@ -1,6 +1,7 @@
 """The main job: ``python -m foldloop.examples.digits`` reaches 0.95 test accuracy in 10 epochs,
 prints its final state's digest last, and resumes from its checkpoint directory to that digest."""
 
+import json
 import re
 import subprocess
 import sys
@@ -52,3 +53,20 @@ def test_resumed_from_its_checkpoints_and_extended_it_ends_with_the_digest_of_on
 def test_bad_arguments_are_refused_before_any_work(arguments: list[str], message: str) -> None:
     done = subprocess.run([*JOB, *arguments], capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and message in done.stderr and done.stdout == ""
+
+
+def test_a_run_dir_receives_the_log_the_pictures_and_the_checkpoints(tmp_path: Path) -> None:
+    plain = run_job("--epochs", "2")[-1]
+    lines = run_job("--epochs", "2", "--run-dir", str(tmp_path))
+    assert lines[-1] == plain  # taps (log, pictures, checkpoints) leave the state unchanged
+    assert lines[-2] == f"wrote {tmp_path / 'curves.png'}, {tmp_path / 'timeline.png'}"
+    records = [json.loads(line) for line in (tmp_path / "log.jsonl").read_text().splitlines()]
+    assert {(r["tag"], r["event"]) for r in records} == {
+        ("train", "IterationCompleted"),
+        ("eval", "EpochCompleted"),
+    }
+    assert [r["epoch"] for r in records if r["tag"] == "eval"] == [1, 2]
+    for picture in ("curves.png", "timeline.png"):
+        data = (tmp_path / picture).read_bytes()
+        assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 20_000
+    assert (tmp_path / "checkpoints" / "latest").read_text().startswith("ckpt-")

@@ -1,11 +1,14 @@
 """Train an MLP on scikit-learn's digits, evaluating on a held-out fifth after every epoch.
 
-    python -m foldloop.examples.digits [--epochs N] [--checkpoint-dir DIR] [--checkpoint-every K]
+    python -m foldloop.examples.digits [--epochs N] [--run-dir DIR] [--checkpoint-dir DIR]
+                                       [--checkpoint-every K]
 
 Every piece of foldloop is in sight: a pure trainer loop built from an ``nn.Module``, a pure
 optimizer, handlers that keep what they remember in typed slots of the state, an evaluator
-run from a handler, taps that print, and (with ``--checkpoint-dir``) a checkpoint tap and a
-resume. The module passed to the trainer is never changed; the trained weights are in the final
+run from a handler, early stopping and a non-finite guard, a progress bar, taps that print,
+and (with ``--checkpoint-dir`` or ``--run-dir``) a checkpoint tap and a resume. ``--run-dir DIR``
+also receives ``log.jsonl`` (a JSON Lines log), ``curves.png`` (the curves drawn from it) and
+``timeline.png`` (the events and handlers of a short run of the same trainer, from its trace). The module passed to the trainer is never changed; the trained weights are in the final
 state (``load_into`` puts them into a module). The last line is the final state's digest: the
 same whether the job ran in one go or was stopped (Ctrl-C, ``kill -9``) and rerun any number
 of times with the same checkpoint directory.
@@ -37,13 +40,16 @@ from foldloop import (
     Slot,
     Started,
     State,
+    Terminated,
     Trigger,
     every,
     on,
 )
 from foldloop.data import SeededBatches
+from foldloop.handlers import EarlyStopping, JsonLines, ProgressBar, TerminateOnNonFinite
 from foldloop.io import Checkpoints, digest, resume
 from foldloop.metrics import Accuracy, Loss
+from foldloop.plot import curves, record, timeline
 from foldloop.metrics import evaluate as evaluate_metrics
 from foldloop.train import (
     Batch,
@@ -196,7 +202,8 @@ def trainer_loop(
     model: nn.Module, log: Callable[[str], object], test_data: Iterable[Batch]
 ) -> Loop[TrainState, Batch]:
     """The trainer with its handlers and taps: AdamW, the epoch's running loss, a test
-    evaluation after every epoch, and a table row per epoch.
+    evaluation after every epoch, early stopping on the test loss (patience 3), a stop on a
+    non-finite loss (which warns), a progress bar (on a terminal) and a table row per epoch.
 
     The trainer donates each state to the next step (``donate=True``): no handler keeps an
     earlier state, so the weights and AdamW's moments are updated in place.
@@ -211,9 +218,35 @@ def trainer_loop(
     trainer.attach(EpochStarted, reset_train_loss)
     trainer.attach(IterationCompleted, add_train_loss)
     trainer.attach(EpochCompleted, record_test_scores, supervised_evaluator(model), test_data)
+    trainer.attach(EpochCompleted, EarlyStopping(test_loss, patience=3, mode="min"))
+    guard = TerminateOnNonFinite(train_loss)
+    trainer.attach(IterationCompleted, guard)
+    trainer.tap(Terminated, guard.warn)
+    ProgressBar({"loss": train_loss}).attach(trainer)  # quiet unless stderr is a terminal
     trainer.tap(Started, lambda: log("epoch  train loss  test loss  test acc"))
     trainer.tap(EpochCompleted, lambda state: log(table_row(state)))
     return trainer
+
+
+def train_loss(state: State[TrainState]) -> float:
+    """The last step's loss.
+
+    Example:
+        >>> train_loss(State(TrainState({}, {}, (), output=0.5)))
+        0.5
+    """
+    loss: float = state.value.output
+    return loss
+
+
+def test_loss(state: State[TrainState]) -> float:
+    """The last evaluation's mean loss on the test split.
+
+    Example:
+        >>> test_loss(State(TrainState({}, {}, ())).put(TEST_SCORES, Scores(0.5, 0.25)))
+        0.25
+    """
+    return state.get(TEST_SCORES).loss
 
 
 def train(
@@ -222,12 +255,15 @@ def train(
     log: Callable[[str], object] = print,
     checkpoint_dir: Path | None = None,
     checkpoint_every: int | None = None,
+    log_file: Path | None = None,
 ) -> State[TrainState]:
     """Train the MLP with AdamW, logging a row of train loss and test scores per epoch.
 
     With ``checkpoint_dir``, the run starts from the newest good checkpoint there (when there is
     one) and writes one every ``checkpoint_every`` iterations, after every epoch and when Ctrl-C
-    stops it; the two newest are kept.
+    stops it; the two newest are kept. With ``log_file``, a JSON Lines log receives the train
+    loss every 5 iterations (tag ``train``) and the test scores after every epoch (tag
+    ``eval``); a resumed run appends to it.
 
     Example:
         >>> final = train(epochs=1, log=lambda line: None)
@@ -238,6 +274,10 @@ def train(
     model = mlp(seed)
     trainer = trainer_loop(model, log, test_data)
     initial = State(init_train_state(model, adamw(lr=1e-3), seed))
+    if log_file is not None:
+        JsonLines(log_file, {"loss": train_loss}).attach(trainer, on(IterationCompleted, every(5)))
+        test_scores = {"loss": test_loss, "accuracy": lambda s: s.get(TEST_SCORES).accuracy}
+        JsonLines(log_file, test_scores, tag="eval").attach(trainer, EpochCompleted)
     if checkpoint_dir is not None:
         checkpoints = Checkpoints(checkpoint_dir, keep_last=2)
         trigger: Trigger[Event] = on(EpochCompleted) | on(Interrupted)
@@ -271,21 +311,54 @@ def main(argv: Sequence[str] | None = None) -> None:
     """
     parser = _arguments()
     args = parser.parse_args(argv)
-    if args.checkpoint_every is not None and args.checkpoint_dir is None:
-        parser.error("--checkpoint-every needs --checkpoint-dir DIR, where the checkpoints go")
+    checkpoint_dir: Path | None = args.checkpoint_dir
+    run_dir: Path | None = args.run_dir
+    if run_dir is not None:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        checkpoint_dir = checkpoint_dir or run_dir / "checkpoints"
+    if args.checkpoint_every is not None and checkpoint_dir is None:
+        parser.error("--checkpoint-every needs --checkpoint-dir DIR or --run-dir DIR")
     torch.set_num_threads(1)
     start = time.perf_counter()
+    log_file = None if run_dir is None else run_dir / "log.jsonl"
     try:
-        final = train(args.epochs, SEED, print, args.checkpoint_dir, args.checkpoint_every)
+        final = train(args.epochs, SEED, print, checkpoint_dir, args.checkpoint_every, log_file)
     except RunInterrupted as stopped:
-        saved = "saved in the checkpoint directory" if args.checkpoint_dir else "not saved"
+        saved = "saved in the checkpoint directory" if checkpoint_dir else "not saved"
         print(f"interrupted at epoch {stopped.state.epoch}, iteration "
               f"{stopped.state.iteration} ({saved})", file=sys.stderr)  # fmt: skip
         sys.exit(130)  # what a shell reports for a program stopped by Ctrl-C
     accuracy = final.get(TEST_SCORES).accuracy
     seconds = time.perf_counter() - start
     print(f"test accuracy {accuracy:.4f} after {final.epoch} epochs in {seconds:.1f} s")
+    if run_dir is not None:
+        print(f"wrote {', '.join(map(str, draw_pictures(run_dir)))}")
     print(f"state digest: {digest(final)}")
+
+
+def draw_pictures(run_dir: Path) -> tuple[Path, Path]:
+    """Draw ``run_dir/curves.png`` from ``run_dir/log.jsonl``, and ``run_dir/timeline.png``:
+    the events of a run of 2 epochs of 4 iterations of the job's trainer, and which of its
+    handlers and taps fired at each.
+
+    Example:
+        >>> import tempfile
+        >>> folder = Path(tempfile.mkdtemp())
+        >>> _ = train(epochs=1, log=lambda line: None, log_file=folder / "log.jsonl")
+        >>> [path.name for path in draw_pictures(folder)]
+        ['curves.png', 'timeline.png']
+    """
+    curves_png = curves(run_dir / "log.jsonl", run_dir / "curves.png", title="digits")
+    train_data, test_data = digits_loaders(SEED)
+    model = mlp(SEED)
+    short = record(
+        trainer_loop(model, lambda line: None, test_data),
+        State(init_train_state(model, adamw(lr=1e-3), SEED)),
+        train_data,
+        max_epochs=2,
+        epoch_length=4,
+    )
+    return curves_png, timeline(short, run_dir / "timeline.png", title="digits trainer")
 
 
 def _arguments() -> argparse.ArgumentParser:
@@ -293,6 +366,12 @@ def _arguments() -> argparse.ArgumentParser:
         prog="python -m foldloop.examples.digits", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--epochs", type=_positive, default=EPOCHS, help="epochs to train")
+    parser.add_argument(
+        "--run-dir",
+        type=_directory,
+        default=None,
+        help="write log.jsonl, curves.png, timeline.png here, and checkpoints in DIR/checkpoints",
+    )
     parser.add_argument(
         "--checkpoint-dir",
         type=_directory,
