@@ -49,8 +49,8 @@ from foldloop.data import SeededBatches
 from foldloop.handlers import EarlyStopping, JsonLines, ProgressBar, TerminateOnNonFinite
 from foldloop.io import Checkpoints, digest, resume
 from foldloop.metrics import Accuracy, Loss
-from foldloop.plot import curves, record, timeline
 from foldloop.metrics import evaluate as evaluate_metrics
+from foldloop.plot import curves, record, timeline
 from foldloop.train import (
     Batch,
     TrainState,
