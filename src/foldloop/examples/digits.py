@@ -8,8 +8,9 @@ optimizer, handlers that keep what they remember in typed slots of the state, an
 run from a handler, early stopping and a non-finite guard, a progress bar, taps that print,
 and (with ``--checkpoint-dir`` or ``--run-dir``) a checkpoint tap and a resume. ``--run-dir DIR``
 also receives ``log.jsonl`` (a JSON Lines log), ``curves.png`` (the curves drawn from it) and
-``timeline.png`` (the events and handlers of a short run of the same trainer, from its trace). The module passed to the trainer is never changed; the trained weights are in the final
-state (``load_into`` puts them into a module). The last line is the final state's digest: the
+``timeline.png`` (the events and handlers of a short run of the same trainer, from its
+trace). The module passed to the trainer is never changed; the trained weights are in the
+final state (``load_into`` puts them into a module). The last line is the final state's digest: the
 same whether the job ran in one go or was stopped (Ctrl-C, ``kill -9``) and rerun any number
 of times with the same checkpoint directory.
 """
