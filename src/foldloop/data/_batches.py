@@ -9,6 +9,8 @@ from typing import Any, Generic, TypeVar, cast
 import torch
 from torch.utils.data import DataLoader, Dataset
 
+from foldloop.core._position import require_count  # the core's check of a count
+
 from . import _checks as check
 from ._dataset import MapDataset
 from ._sampler import BatchesFrom
@@ -143,7 +145,7 @@ class SeededBatches(Generic[B_co]):
             >>> [b.tolist() for b in source.iter_from(3, 1)], list(source.iter_from(0, 3))
             ([[2, 3], [4, 5]], [])
         """
-        pass_index, start = _index("pass_index", pass_index), _index("drawn", drawn)
+        pass_index, start = require_count("pass_index", pass_index), require_count("drawn", drawn)
         if start >= self._count:
             return iter(())
         sampler = BatchesFrom(self._order(pass_index), self._size, self._count, start)
@@ -166,7 +168,7 @@ class SeededBatches(Generic[B_co]):
             >>> sorted(source.order(3)) == list(range(5)), source.order(3) == source.order(3)
             (True, True)
         """
-        indices: list[int] = self._order(_index("pass_index", pass_index)).tolist()
+        indices: list[int] = self._order(require_count("pass_index", pass_index)).tolist()
         return indices
 
     def _order(self, pass_index: int) -> torch.Tensor:
@@ -181,11 +183,3 @@ class SeededBatches(Generic[B_co]):
             f"batch_size={self._size}, seed={self._seed}, shuffle={self._shuffle}, "
             f"{len(self)} batches per pass)"
         )
-
-
-def _index(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int, got {value!r} of type {type(value).__name__}")
-    if value < 0:
-        raise ValueError(f"{name} must be >= 0, got {value}")
-    return value

@@ -7,12 +7,11 @@ import io
 import os
 import time
 from collections.abc import Callable, Sequence
-from typing import Generic, Never, TypeVar
+from typing import TypeVar
 
-from foldloop.core import Event, Loop, State, Trigger
+from foldloop.core import Event, State
 
-from ._closing import tap_until_end
-from ._handles import Handles
+from ._line_log import LineLog
 from ._lines import LineFile
 from ._records import COLUMNS, record
 from ._values import Values, checked
@@ -20,7 +19,7 @@ from ._values import Values, checked
 T = TypeVar("T")
 
 
-class Csv(Generic[T]):
+class Csv(LineLog[T]):
     """Append one row per firing to ``path``: ``tag, event, epoch, iteration, wall_time``,
     then one column per value name, under a header written when the file is new or empty.
 
@@ -76,26 +75,6 @@ class Csv(Generic[T]):
                 "log to another file, or give the same value names"
             )
         self._checked = True
-
-    def close(self) -> None:
-        """Close the file; a later row reopens it and appends.
-
-        Example:
-            >>> Csv("log.csv").close()  # never opened: nothing to do
-        """
-        self._file.close()
-
-    def attach(self, loop: Loop[T, Never], trigger: Trigger[Event] | type[Event]) -> Handles:
-        """Tap this logger on ``trigger``, and its :meth:`close` on the kinds that end a run.
-
-        Example:
-            >>> import pathlib, tempfile
-            >>> from foldloop import Completed, Loop
-            >>> loop: Loop[int, int] = Loop(lambda state, batch: state)
-            >>> log: Csv[int] = Csv(pathlib.Path(tempfile.mkdtemp()) / "log.csv")
-            >>> log.attach(loop, Completed).remove()
-        """
-        return tap_until_end(loop, trigger, self, self.close)
 
 
 def _row(cells: Sequence[object]) -> str:

@@ -6,12 +6,11 @@ import json
 import os
 import time
 from collections.abc import Callable
-from typing import Generic, Never, TypeVar
+from typing import TypeVar
 
-from foldloop.core import Event, Loop, State, Trigger
+from foldloop.core import Event, State
 
-from ._closing import tap_until_end
-from ._handles import Handles
+from ._line_log import LineLog
 from ._lines import LineFile
 from ._records import record
 from ._values import Values, checked
@@ -19,7 +18,7 @@ from ._values import Values, checked
 T = TypeVar("T")
 
 
-class JsonLines(Generic[T]):
+class JsonLines(LineLog[T]):
     """Append one JSON object per firing to ``path``: ``{"tag", "event", "epoch",
     "iteration", "wall_time", "values": {name: number}}``.
 
@@ -56,39 +55,7 @@ class JsonLines(Generic[T]):
         self.clock = clock
         self._file = LineFile(path, "JsonLines")
 
-    @property
-    def path(self) -> os.PathLike[str]:
-        """Where the records go.
-
-        Example:
-            >>> JsonLines("log.jsonl").path
-            PosixPath('log.jsonl')
-        """
-        return self._file.path
-
     def __call__(self, state: State[T], event: Event) -> None:
         """Append the record of ``event`` at ``state`` (a tap)."""
         line = json.dumps(record(self.tag, state, event, self.values, self.clock))
         self._file.write(line + "\n")
-
-    def close(self) -> None:
-        """Close the file; a later record reopens it and appends.
-
-        Example:
-            >>> JsonLines("log.jsonl").close()  # never opened: nothing to do
-        """
-        self._file.close()
-
-    def attach(self, loop: Loop[T, Never], trigger: Trigger[Event] | type[Event]) -> Handles:
-        """Tap this logger on ``trigger``, and its :meth:`close` on the kinds that end a run.
-
-        Example:
-            >>> import pathlib, tempfile
-            >>> from foldloop import IterationCompleted, Loop
-            >>> loop: Loop[int, int] = Loop(lambda state, batch: state)
-            >>> log: JsonLines[int] = JsonLines(pathlib.Path(tempfile.mkdtemp()) / "log.jsonl")
-            >>> with log.attach(loop, IterationCompleted) as handles:
-            ...     len(handles)  # the logger, and a close on each of four ending kinds
-            5
-        """
-        return tap_until_end(loop, trigger, self, self.close)

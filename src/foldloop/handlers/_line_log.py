@@ -1,0 +1,62 @@
+"""What the file loggers share: a line file, its path, closing it, and attaching the logger."""
+
+from __future__ import annotations
+
+import os
+from typing import Generic, Never, TypeVar
+
+from foldloop.core import Event, Loop, State, Trigger
+
+from ._closing import tap_until_end
+from ._handles import Handles
+from ._lines import LineFile
+
+T = TypeVar("T")
+
+
+class LineLog(Generic[T]):
+    """A tap that appends lines to a file: :class:`JsonLines` and :class:`Csv` are two.
+
+    A subclass makes ``self._file`` in its ``__init__`` and writes its lines in ``__call__``.
+    """
+
+    _file: LineFile
+
+    def __call__(self, state: State[T], event: Event) -> None:
+        """Append the line of ``event`` at ``state`` (a tap)."""
+        raise NotImplementedError  # each logger writes its own lines
+
+    @property
+    def path(self) -> os.PathLike[str]:
+        """Where the lines go.
+
+        Example:
+            >>> from foldloop.handlers import JsonLines
+            >>> JsonLines("log.jsonl").path
+            PosixPath('log.jsonl')
+        """
+        return self._file.path
+
+    def close(self) -> None:
+        """Close the file; a later line reopens it and appends.
+
+        Example:
+            >>> from foldloop.handlers import Csv
+            >>> Csv("log.csv").close()  # never opened: nothing to do
+        """
+        self._file.close()
+
+    def attach(self, loop: Loop[T, Never], trigger: Trigger[Event] | type[Event]) -> Handles:
+        """Tap this logger on ``trigger``, and its :meth:`close` on the kinds that end a run.
+
+        Example:
+            >>> import pathlib, tempfile
+            >>> from foldloop import IterationCompleted, Loop
+            >>> from foldloop.handlers import JsonLines
+            >>> loop: Loop[int, int] = Loop(lambda state, batch: state)
+            >>> log: JsonLines[int] = JsonLines(pathlib.Path(tempfile.mkdtemp()) / "log.jsonl")
+            >>> with log.attach(loop, IterationCompleted) as handles:
+            ...     len(handles)  # the logger, and a close on each of four ending kinds
+            5
+        """
+        return tap_until_end(loop, trigger, self, self.close)
