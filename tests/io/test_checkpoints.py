@@ -19,7 +19,7 @@ from foldloop import (
     every,
     on,
 )
-from foldloop.io import CheckpointError, Checkpoints, CheckpointWarning, load, resume
+from foldloop.io import CheckpointError, Checkpoints, CheckpointWarning, load, resume, save
 
 SCORE: Slot[float] = Slot("score", 0.0)
 
@@ -164,3 +164,16 @@ def test_a_score_that_is_no_number_fails_the_run_with_its_last_good_state(tmp_pa
         loop.run(0, range(3), max_epochs=1)
     assert failed.value.state.iteration == 1
     assert list(tmp_path.iterdir()) == []
+
+
+def test_loaded_tensors_changed_in_place_leave_the_checkpoint_as_it_was(tmp_path: Path) -> None:
+    # load() maps the tensors file copy-on-write: a donated state's in-place update must not
+    # reach the file (nor another state loaded from it).
+    torch = pytest.importorskip("torch")
+    path = tmp_path / "ckpt"
+    save(State({"w": torch.arange(4.0)}), path)
+    before = (path / "tensors.safetensors").read_bytes()
+    first = load(path)
+    first.value["w"].add_(10.0)  # type: ignore[index]  # a dict of tensors, as saved
+    assert torch.equal(load(path).value["w"], torch.arange(4.0))  # type: ignore[index]  # as above
+    assert (path / "tensors.safetensors").read_bytes() == before

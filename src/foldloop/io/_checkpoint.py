@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import mmap
 import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -164,11 +165,17 @@ def load(path: str | os.PathLike[str], *, like: State[Any] | None = None) -> Sta
 
 
 def _read_tensors(directory: Path, sha256: object) -> dict[str, Tensor]:
-    """The tensors file's tensors, after its bytes matched ``sha256`` (read once, hashed, and
-    only then parsed)."""
+    """The tensors file's tensors, after its bytes matched ``sha256``.
+
+    The file is hashed through a read-only map of it, then opened by the safetensors library,
+    whose tensors are copy-on-write maps of the same file: its pages are read once to hash
+    them and again (from the page cache) when a tensor is first touched, never copied whole
+    twice. A checkpoint's files are never changed in place (every write is a new file renamed
+    into place), so what the tensors map is what was hashed.
+    """
     path = directory / TENSORS_FILE
     try:
-        data = path.read_bytes()
+        found = _file_sha256(path)
     except FileNotFoundError:
         raise CheckpointError(
             f"{TENSORS_FILE} is missing: the checkpoint is incomplete; use another one",
@@ -176,7 +183,6 @@ def _read_tensors(directory: Path, sha256: object) -> dict[str, Tensor]:
         ) from None
     except OSError as error:
         raise CheckpointError(f"{TENSORS_FILE} cannot be read: {error}", directory) from None
-    found = hashlib.sha256(data).hexdigest()
     if found != sha256:
         raise CheckpointError(
             f"{TENSORS_FILE} does not match the sha256 that {MANIFEST_FILE} gives for it "
@@ -185,10 +191,20 @@ def _read_tensors(directory: Path, sha256: object) -> dict[str, Tensor]:
             directory,
         )
     try:
-        return safetensors.torch.load(data)
+        with safetensors.safe_open(str(path), framework="pt") as tensors_file:
+            return {key: tensors_file.get_tensor(key) for key in tensors_file.keys()}  # noqa: SIM118 (a safetensors handle, not a dict)
     except Exception as error:  # the library's own error types vary; none of them is ours
         raise CheckpointError(
             f"{TENSORS_FILE} is not a valid safetensors file ({type(error).__name__}: "
             f"{error}); use another checkpoint",
             directory,
         ) from None
+
+
+def _file_sha256(path: Path) -> str:
+    """The sha256 of the file at ``path``, read through a map of it (no copy in memory)."""
+    with open(path, "rb") as file:
+        if os.fstat(file.fileno()).st_size == 0:  # an empty file cannot be mapped
+            return hashlib.sha256(b"").hexdigest()
+        with mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+            return hashlib.sha256(mapped).hexdigest()
