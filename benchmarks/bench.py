@@ -34,8 +34,7 @@ Rows (the runners are in ``digits.py``, ``step.py``, ``evaluation.py``, ``overhe
                          / ``torch.load`` of a dict of the same tensors in the same directory:
                          writes against ``torch.save`` + ``fsync`` (``save`` fsyncs, so the same
                          durability) and against ``torch.save`` alone; each <= 1.5x. A read
-                         sums every tensor once on both sides (``load`` maps the file, so its
-                         pages are read when first touched).
+                         sums every tensor once on both sides.
   taps                   ms per epoch of the digits job (step rows' job, AdamW) with a progress
                          bar (rendering to a StringIO), a JSON Lines logger (every 10 iterations
                          and every epoch) and a profiler attached, over the same job without:

@@ -100,8 +100,7 @@ class Runners:
         torch.save(self.tensors, path)
         return time.perf_counter() - t0
 
-    # Both reads sum every tensor once: foldloop's load maps the tensors file, so its pages
-    # are read when first touched; the sums make each side pay for reading every byte.
+    # Both reads sum every tensor once, so that neither side could gain by reading lazily.
     def load_foldloop(self) -> float:
         t0 = time.perf_counter()
         _touch(tree_leaves(load(self.saved, like=self.state).value))

@@ -167,11 +167,13 @@ def load(path: str | os.PathLike[str], *, like: State[Any] | None = None) -> Sta
 def _read_tensors(directory: Path, sha256: object) -> dict[str, Tensor]:
     """The tensors file's tensors, after its bytes matched ``sha256``.
 
-    The file is hashed through a read-only map of it, then opened by the safetensors library,
-    whose tensors are copy-on-write maps of the same file: its pages are read once to hash
-    them and again (from the page cache) when a tensor is first touched, never copied whole
-    twice. A checkpoint's files are never changed in place (every write is a new file renamed
-    into place), so what the tensors map is what was hashed.
+    The file is hashed through a read-only map of it, then opened by the safetensors library
+    (``safe_open``, whose tensors map the file) and each tensor copied out into memory of its
+    own: the bytes are read once into the page cache to hash them, then copied once. The copy
+    matters: tensors in a map sit wherever the file puts them, and torch's kernels may give
+    other low bits on memory aligned otherwise, so a resumed run would not be bit for bit the
+    uninterrupted one. A checkpoint's files are never changed in place (every write is a new
+    file renamed into place), so what is copied is what was hashed.
     """
     path = directory / TENSORS_FILE
     try:
@@ -192,7 +194,7 @@ def _read_tensors(directory: Path, sha256: object) -> dict[str, Tensor]:
         )
     try:
         with safetensors.safe_open(str(path), framework="pt") as tensors_file:
-            return {key: tensors_file.get_tensor(key) for key in tensors_file.keys()}  # noqa: SIM118 (a safetensors handle, not a dict)
+            return {key: tensors_file.get_tensor(key).clone() for key in tensors_file.keys()}  # noqa: SIM118 (a safetensors handle, not a dict)
     except Exception as error:  # the library's own error types vary; none of them is ours
         raise CheckpointError(
             f"{TENSORS_FILE} is not a valid safetensors file ({type(error).__name__}: "
