@@ -3,9 +3,13 @@
 Hypothesis profiles: ``ci`` (used by ``make test``) keeps the whole suite under ten minutes on
 two cores; ``dev`` is quicker; ``thorough`` is for a long run before a release.
 Torch runs on one thread: the tests use tiny tensors, where thread start-up dominates.
+SIGINT has Python's default handler, as in a terminal: a shell that starts a job in the
+background (``cmd &``, ``nohup``) makes it ignore SIGINT, which would leave the Ctrl-C tests
+(and the jobs they start, which inherit it) with nothing to test.
 """
 
 import os
+import signal
 
 import torch
 from hypothesis import HealthCheck, settings
@@ -18,3 +22,6 @@ settings.register_profile(
 settings.register_profile("dev", max_examples=30, deadline=None)
 settings.register_profile("thorough", max_examples=1000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)

@@ -1,7 +1,8 @@
 """Ctrl-C during ``run()``: the first press stops the run at its next safe point, with its state.
 
 While ``Loop.run`` goes on in the main thread, and SIGINT still has Python's default handler,
-:class:`SigintGuard` replaces that handler. The first Ctrl-C is only noted: the loop tests the
+:class:`SigintGuard` replaces that handler. (A program started in the background by a shell
+ignores SIGINT; that is left as it is.) The first Ctrl-C is only noted: the loop tests the
 note after each iteration and after each epoch, and there ends the run with
 :class:`foldloop.RunInterrupted` (a ``KeyboardInterrupt``) carrying the state it reached, from
 which ``run`` goes on exactly. A second Ctrl-C raises ``KeyboardInterrupt`` at once (a step or
@@ -27,12 +28,14 @@ class SigintGuard:
     default (a guard of an enclosing run, or the user's), the guard does nothing.
 
     Example:
+        >>> previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal
         >>> with SigintGuard() as guard:
         ...     signal.raise_signal(signal.SIGINT)  # noted, not raised
         ...     guard.pressed
         [2]
         >>> signal.getsignal(signal.SIGINT) is signal.default_int_handler
         True
+        >>> _ = signal.signal(signal.SIGINT, previous)
     """
 
     def __init__(self) -> None:
