@@ -64,6 +64,7 @@ from foldloop.tree import register_attrs
 
 SEED = 0
 EPOCHS = 10
+OPTIMIZER = adamw(lr=1e-3)  # pure: its state lives in each run's TrainState
 
 
 @register_attrs  # a node of the state's tree, so that checkpoints can hold it
@@ -202,7 +203,7 @@ def table_row(state: State[TrainState]) -> str:
 def trainer_loop(
     model: nn.Module, log: Callable[[str], object], test_data: Iterable[Batch]
 ) -> Loop[TrainState, Batch]:
-    """The trainer with its handlers and taps: AdamW, the epoch's running loss, a test
+    """The trainer with its handlers and taps: `OPTIMIZER`, the epoch's running loss, a test
     evaluation after every epoch, early stopping on the test loss (patience 3), a stop on a
     non-finite loss (which warns), a progress bar (on a terminal) and a table row per epoch.
 
@@ -215,7 +216,7 @@ def trainer_loop(
         True
     """
     # donate: the job keeps no earlier state, so each step updates the weights in place.
-    trainer = supervised_trainer(model, adamw(lr=1e-3), F.cross_entropy, donate=True)
+    trainer = supervised_trainer(model, OPTIMIZER, F.cross_entropy, donate=True)
     trainer.attach(EpochStarted, reset_train_loss)
     trainer.attach(IterationCompleted, add_train_loss)
     trainer.attach(EpochCompleted, record_test_scores, supervised_evaluator(model), test_data)
@@ -274,7 +275,7 @@ def train(
     train_data, test_data = digits_loaders(seed)
     model = mlp(seed)
     trainer = trainer_loop(model, log, test_data)
-    initial = State(init_train_state(model, adamw(lr=1e-3), seed))
+    initial = State(init_train_state(model, OPTIMIZER, seed))
     if log_file is not None:
         JsonLines(log_file, {"loss": train_loss}).attach(trainer, on(IterationCompleted, every(5)))
         test_scores = {"loss": test_loss, "accuracy": lambda s: s.get(TEST_SCORES).accuracy}
@@ -304,21 +305,21 @@ def main(argv: Sequence[str] | None = None) -> None:
     process; ``tests/train/test_train_digits_example.py`` runs the job and checks its table):
         >>> main([])  # doctest: +SKIP
         epoch  train loss  test loss  test acc
-            1      1.9690     1.3823    0.8500
+            1      1.9721     1.3719    0.8333
         ...
-           10      0.0839     0.1425    0.9611
-        test accuracy 0.9611 after 10 epochs in 1.3 s
-        state digest: 5f0c...
+           10      0.0876     0.1521    0.9528
+        test accuracy 0.9528 after 10 epochs in 0.6 s
+        state digest: b7d9b97c...
     """
     parser = _arguments()
     args = parser.parse_args(argv)
     checkpoint_dir: Path | None = args.checkpoint_dir
     run_dir: Path | None = args.run_dir
+    if args.checkpoint_every is not None and checkpoint_dir is None and run_dir is None:
+        parser.error("--checkpoint-every needs --checkpoint-dir DIR or --run-dir DIR")
     if run_dir is not None:
         run_dir.mkdir(parents=True, exist_ok=True)
         checkpoint_dir = checkpoint_dir or run_dir / "checkpoints"
-    if args.checkpoint_every is not None and checkpoint_dir is None:
-        parser.error("--checkpoint-every needs --checkpoint-dir DIR or --run-dir DIR")
     torch.set_num_threads(1)
     start = time.perf_counter()
     log_file = None if run_dir is None else run_dir / "log.jsonl"
@@ -354,7 +355,7 @@ def draw_pictures(run_dir: Path) -> tuple[Path, Path]:
     model = mlp(SEED)
     short = record(
         trainer_loop(model, lambda line: None, test_data),
-        State(init_train_state(model, adamw(lr=1e-3), SEED)),
+        State(init_train_state(model, OPTIMIZER, SEED)),
         train_data,
         max_epochs=2,
         epoch_length=4,
