@@ -19,7 +19,8 @@ from foldloop import (
     every,
     on,
 )
-from foldloop.io import CheckpointError, Checkpoints, CheckpointWarning, load, resume, save
+from foldloop.handlers import Checkpoints
+from foldloop.io import CheckpointError, CheckpointWarning, load, resume, save
 
 SCORE: Slot[float] = Slot("score", 0.0)
 
@@ -138,7 +139,7 @@ def test_ctrl_c_writes_the_state_it_stopped_at_and_resuming_ends_as_if_never_sto
         ({"keep_last": 0}, r"keep_last must be an int >= 1, got 0"),
         ({"keep_best": -1}, r"keep_best must be an int >= 0"),
         ({"keep_best": 2}, r"keep_best=2 needs a score .* score=Slot"),
-        ({"score": "loss"}, r"score must be a Slot or a function of the state"),
+        ({"score": 3}, r"score must be a Slot\[float\], the name of an attached metric"),
         ({"mode": "maximum"}, r"mode must be 'min' or 'max'"),
     ],
 )
@@ -158,9 +159,9 @@ def test_a_file_in_place_of_the_directory_is_refused(tmp_path: Path) -> None:
 
 def test_a_score_that_is_no_number_fails_the_run_with_its_last_good_state(tmp_path: Path) -> None:
     loop: Loop[int, int] = Loop(lambda s, batch: s.replace(value=s.value + batch))
-    junk = Checkpoints(tmp_path, keep_best=1, score=lambda s: "high")  # type: ignore[arg-type, return-value]  # junk on purpose
+    junk = Checkpoints(tmp_path, keep_best=1, score=lambda s: "high")  # type: ignore[arg-type]  # junk on purpose
     loop.tap(IterationCompleted, junk)
-    with pytest.raises(RunError, match="checkpoint score must be a number") as failed:
+    with pytest.raises(RunError, match=r"the score .* is 'high', not a number") as failed:
         loop.run(0, range(3), max_epochs=1)
     assert failed.value.state.iteration == 1
     assert list(tmp_path.iterdir()) == []

@@ -47,8 +47,14 @@ from foldloop import (
     on,
 )
 from foldloop.data import SeededBatches
-from foldloop.handlers import EarlyStopping, JsonLines, ProgressBar, TerminateOnNonFinite
-from foldloop.io import Checkpoints, digest, resume
+from foldloop.handlers import (
+    Checkpoints,
+    EarlyStopping,
+    JsonLines,
+    ProgressBar,
+    TerminateOnNonFinite,
+)
+from foldloop.io import digest, resume
 from foldloop.metrics import Accuracy, Loss
 from foldloop.metrics import evaluate as evaluate_metrics
 from foldloop.plot import curves, record, timeline

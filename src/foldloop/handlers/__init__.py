@@ -1,9 +1,10 @@
 """Built-in handlers: transitions (pure, their memory in slots of the state) and taps
-(progress bar, loggers, profiler: IO that only looks at the state).
+(checkpoints, progress bar, loggers, profiler: IO that only looks at the state).
 
 Each module does one job; this file only re-exports the public names. See ``docs/handlers.md``.
 """
 
+from ._checkpoints import Checkpoints as Checkpoints
 from ._csv import Csv as Csv
 from ._early_stopping import EarlyStopping as EarlyStopping
 from ._handles import Handles as Handles
