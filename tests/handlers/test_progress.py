@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import assert_type
 
 import pytest
 
@@ -65,4 +66,14 @@ def test_disabled_bars_print_nothing() -> None:
 
 def test_per_must_be_epoch_or_run() -> None:
     with pytest.raises(ValueError, match="per must be 'epoch' or 'run'"):
-        ProgressBar(per="batch")  # type: ignore[arg-type]  # the refusal tested
+        ProgressBar(per="batch")  # type: ignore[call-overload]  # the refusal tested
+
+
+def test_a_bar_without_values_attaches_to_any_loop_without_an_annotation() -> None:
+    # Type-checked by the project's mypy run: a bar that reads nothing of the state is a
+    # ProgressBar[object], and its attach takes a loop of any value type.
+    loop: Loop[float, int] = Loop(lambda state, batch: state)
+    bar = ProgressBar(disable=True)
+    assert_type(bar, ProgressBar[object])
+    with bar.attach(loop) as handles:
+        assert len(handles) == 7

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import IO, TYPE_CHECKING, Generic, Literal, Never, TypeVar
+from typing import IO, TYPE_CHECKING, Any, Generic, Literal, Never, TypeVar, overload
 
 from foldloop.core import (
     EpochCompleted,
@@ -22,9 +22,12 @@ if TYPE_CHECKING:
     from tqdm import tqdm
 
 T = TypeVar("T")
+# A bar only reads states: one that reads any state serves a loop of any value type.
+T_contra = TypeVar("T_contra", contravariant=True)
+U = TypeVar("U")
 
 
-class ProgressBar(Generic[T]):
+class ProgressBar(Generic[T_contra]):
     """A tqdm progress bar: iterations, rate, and ``values`` read from the state as postfix.
 
     ``per="epoch"`` opens a bar at each epoch (closed at its end), ``per="run"`` one for the
@@ -44,9 +47,34 @@ class ProgressBar(Generic[T]):
         True
     """
 
+    # Without values, the bar reads nothing of the state: a ProgressBar[object], for any loop.
+    @overload
+    def __init__(
+        self: ProgressBar[object],
+        values: None = None,
+        *,
+        per: Literal["epoch", "run"] = "epoch",
+        desc: str = "train",
+        file: IO[str] | None = None,
+        disable: bool | None = None,
+        mininterval: float = 0.1,
+    ) -> None: ...
+
+    @overload
     def __init__(
         self,
-        values: Values[T] | None = None,
+        values: Values[T_contra],
+        *,
+        per: Literal["epoch", "run"] = "epoch",
+        desc: str = "train",
+        file: IO[str] | None = None,
+        disable: bool | None = None,
+        mininterval: float = 0.1,
+    ) -> None: ...
+
+    def __init__(
+        self,
+        values: Values[T_contra] | None = None,
         *,
         per: Literal["epoch", "run"] = "epoch",
         desc: str = "train",
@@ -67,7 +95,14 @@ class ProgressBar(Generic[T]):
         self.mininterval = mininterval
         self._bar: tqdm[Never] | None = None
 
-    def attach(self, loop: Loop[T, Never]) -> Handles:
+    @overload
+    def attach(self: ProgressBar[object], loop: Loop[U, Never]) -> Handles: ...
+
+    @overload
+    def attach(self, loop: Loop[T_contra, Never]) -> Handles: ...
+
+    # Any: the two overloads' loops (of T_contra, or of any U for a bar without values).
+    def attach(self, loop: Loop[Any, Never]) -> Handles:
         """Tap the bar's opening, updates and closings on ``loop``; the handles remove them.
 
         Example:
@@ -84,12 +119,12 @@ class ProgressBar(Generic[T]):
         handles += [loop.tap(kind, self.close) for kind in ENDS]
         return Handles(handles)
 
-    def open(self, state: State[T]) -> None:
+    def open(self, state: State[T_contra]) -> None:
         """Open a bar at ``state`` (closing any open one): a tap on EpochStarted or Started."""
         self.close(state)
         self._bar = self._new_bar(state)
 
-    def _new_bar(self, state: State[T]) -> tqdm[Never]:
+    def _new_bar(self, state: State[T_contra]) -> tqdm[Never]:
         per_epoch = self.per == "epoch"
         return self._tqdm(
             desc=self._description(state),
@@ -102,7 +137,7 @@ class ProgressBar(Generic[T]):
             mininterval=self.mininterval,
         )
 
-    def update(self, state: State[T]) -> None:
+    def update(self, state: State[T_contra]) -> None:
         """Count one iteration; show the values when the bar redraws (IterationCompleted)."""
         bar = self._bar
         if bar is None:  # a run continued mid-epoch: no opening event fired
@@ -111,7 +146,7 @@ class ProgressBar(Generic[T]):
         if bar.update(1) and self.values:
             bar.set_postfix(read(self.values, state))
 
-    def close(self, state: State[T]) -> None:
+    def close(self, state: State[T_contra]) -> None:
         """Show the last values and close the open bar, if any (end of epoch or run)."""
         if self._bar is None:
             return
@@ -120,7 +155,7 @@ class ProgressBar(Generic[T]):
             bar.set_postfix(read(self.values, state), refresh=False)
         bar.close()
 
-    def _description(self, state: State[T]) -> str:
+    def _description(self, state: State[T_contra]) -> str:
         if self.per == "run":
             return self.desc
         last = "?" if state.max_epochs is None else str(state.max_epochs)
