@@ -76,7 +76,7 @@ def rank() -> int:
         >>> rank()
         0
     """
-    return dist.get_rank() if _grouped() else 0
+    return dist.get_rank() if grouped() else 0
 
 
 def world_size() -> int:
@@ -86,7 +86,7 @@ def world_size() -> int:
         >>> world_size()
         1
     """
-    return dist.get_world_size() if _grouped() else 1
+    return dist.get_world_size() if grouped() else 1
 
 
 def is_main() -> bool:
@@ -99,5 +99,5 @@ def is_main() -> bool:
     return rank() == 0
 
 
-def _grouped() -> bool:
+def grouped() -> bool:
     return dist.is_available() and dist.is_initialized()

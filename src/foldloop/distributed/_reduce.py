@@ -13,7 +13,7 @@ import torch.distributed as dist
 from foldloop.train import TrainState
 from foldloop.tree import tree_flatten, tree_unflatten
 
-from ._group import world_size
+from ._group import grouped, world_size
 
 T = TypeVar("T")
 
@@ -21,36 +21,37 @@ T = TypeVar("T")
 def average_gradients(grads: Mapping[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     """The mean of ``grads`` over all ranks, out of place: the gradients are flattened into one
     buffer per dtype and device, which one ``all_reduce`` sums (a bucketed reduction, as DDP's,
-    with no call per tensor) and the world size divides. In a single process (no group, or a
-    group of one) ``grads`` come back as they are, not copied.
+    with no call per tensor) and the world size divides. Without a process group ``grads`` come
+    back as they are, not copied.
 
     Give it to a training step as ``reduce_grads=average_gradients``: with each rank's loss the
     mean over its equal share of a global batch, the averaged gradient is the gradient of the
-    global batch's mean loss (up to the rounding of a reordered sum).
+    global batch's mean loss (up to the rounding of a reordered sum). In a group of one the
+    all-reduce still runs (as DDP's does), so a one-GPU nccl group exercises it.
 
     Example:
         >>> g = {"w": torch.ones(2)}
         >>> average_gradients(g)["w"] is g["w"]  # one process: nothing to average
         True
     """
-    world = world_size()
-    if world == 1:
+    if not grouped():
         return dict(grads)
-    return dict(zip(grads, _bucketed(list(grads.values()), _all_reduce_mean(world)), strict=True))
+    reduce = _all_reduce_mean(world_size())
+    return dict(zip(grads, _bucketed(list(grads.values()), reduce), strict=True))
 
 
 def broadcast(tree: T, *, src: int = 0) -> T:
     """``tree`` with every tensor leaf replaced by rank ``src``'s, in one ``broadcast`` a dtype
     and device; the other leaves are kept; leaves that required grad still do. Every rank must
-    give a tree of the same structure, shapes and dtypes. In a single process ``tree`` itself
-    comes back.
+    give a tree of the same structure, shapes and dtypes. Without a process group ``tree``
+    itself comes back.
 
     Example:
         >>> tree = {"w": torch.zeros(2), "note": "kept"}
         >>> broadcast(tree) is tree
         True
     """
-    if world_size() == 1:
+    if not grouped():
         return tree
     leaves, spec = tree_flatten(tree)
     tensors = [leaf for leaf in leaves if isinstance(leaf, torch.Tensor)]
@@ -73,7 +74,7 @@ def broadcast_state(value: TrainState, *, src: int = 0) -> TrainState:
         >>> broadcast_state(state) == state
         True
     """
-    if world_size() == 1:
+    if not grouped():
         return value
     params, buffers, opt_state = broadcast((value.params, value.buffers, value.opt_state), src=src)
     return attrs.evolve(value, params=params, buffers=buffers, opt_state=opt_state)
