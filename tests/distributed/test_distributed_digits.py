@@ -61,6 +61,12 @@ def test_metrics_merged_across_ranks_equal_the_one_process_ones(
     assert isinstance(confusion, torch.Tensor) and int(confusion.sum()) == 360
     assert torch.equal(r0["confusion"], confusion)  # type: ignore[arg-type]  # a Tensor above
     assert torch.equal(r1["confusion"], confusion)  # type: ignore[arg-type]
+    # evaluate with Across metrics gives every rank the global values.
+    for run in (one, r0, r1):
+        evaluated = run["evaluated"]
+        assert isinstance(evaluated, dict)
+        assert evaluated["accuracy"] == one["accuracy"]
+        assert torch.equal(evaluated["confusion"], confusion)
 
 
 def test_a_rank_that_raises_is_named_and_the_other_does_not_hang() -> None:

@@ -8,6 +8,7 @@ from torch.utils.data import TensorDataset
 from foldloop import IterationCompleted, State
 from foldloop.data import SeededBatches
 from foldloop.distributed import (
+    Across,
     average_gradients,
     broadcast_state,
     merge_across,
@@ -16,8 +17,14 @@ from foldloop.distributed import (
     world_size,
 )
 from foldloop.examples.digits import OPTIMIZER, mlp
-from foldloop.metrics import Accuracy, ConfusionMatrix
-from foldloop.train import Batch, TrainState, init_train_state, supervised_trainer
+from foldloop.metrics import Accuracy, ConfusionMatrix, evaluate
+from foldloop.train import (
+    Batch,
+    TrainState,
+    init_train_state,
+    supervised_evaluator,
+    supervised_trainer,
+)
 
 GLOBAL_BATCH = 64
 STOP_AT = 13  # the iteration a stopped run is cut at, mid-epoch
@@ -62,8 +69,18 @@ def digits_job(epochs: int) -> dict[str, object]:
     accuracy, confusion = Accuracy(), ConfusionMatrix(num_classes=10)
     acc = merge_across(accuracy, accuracy.fold(outputs))
     conf = merge_across(confusion, confusion.fold(outputs))
+    # The same through evaluate: Across merges each rank's accumulator before computing.
+    evaluated = evaluate(
+        supervised_evaluator(model),
+        whole.value,
+        test,
+        output_of=lambda value: value.output,
+        accuracy=Across(Accuracy()),
+        confusion=Across(ConfusionMatrix(num_classes=10)),
+    )
     return {
         "world": world_size(),
+        "evaluated": evaluated,
         "start": start.params,
         "params": whole.value.params,
         "resumed_equal": resumed == whole,

@@ -8,10 +8,12 @@ Imports torch. See ``docs/distributed.md``.
 from ._data import shard as shard
 from ._group import DEFAULT_TIMEOUT as DEFAULT_TIMEOUT
 from ._group import backend_for as backend_for
+from ._group import grouped as grouped
 from ._group import init_from_env as init_from_env
 from ._group import is_main as is_main
 from ._group import rank as rank
 from ._group import world_size as world_size
+from ._metrics import Across as Across
 from ._metrics import merge_across as merge_across
 from ._parallel import RankFailed as RankFailed
 from ._parallel import free_port as free_port
@@ -22,12 +24,14 @@ from ._reduce import broadcast_state as broadcast_state
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "Across",
     "RankFailed",
     "average_gradients",
     "backend_for",
     "broadcast",
     "broadcast_state",
     "free_port",
+    "grouped",
     "init_from_env",
     "is_main",
     "merge_across",
