@@ -10,7 +10,7 @@ import torch
 
 from foldloop.distributed import RankFailed, run_parallel
 
-from .workers import STOP_AT, digits_job, raise_on_rank_1
+from .workers import STOP_AT, die_on_rank_1, digits_job, raise_on_rank_1
 
 EPOCHS = 2
 RTOL = 1e-5  # the stated tolerance: a sum over 2 half-batches, reordered, then 44 AdamW steps
@@ -77,3 +77,9 @@ def test_a_rank_that_raises_is_named_and_the_other_does_not_hang() -> None:
         run_parallel(raise_on_rank_1, 2)
     assert info.value.rank == 1
     assert time.monotonic() - began < 30
+
+
+def test_a_rank_that_dies_is_named() -> None:
+    with pytest.raises(RankFailed, match=r"rank 1 failed: the process exited with code 3") as info:
+        run_parallel(die_on_rank_1, 2)
+    assert info.value.rank == 1

@@ -1,5 +1,7 @@
 """What each process of the distributed tests runs (module level, so spawned ranks import it)."""
 
+import os
+
 import torch
 import torch.distributed as dist
 import torch.nn.functional as F
@@ -94,6 +96,13 @@ def _predict(model: torch.nn.Module, state: State[TrainState], x: torch.Tensor) 
     with torch.no_grad():
         y_pred: torch.Tensor = torch.func.functional_call(model, dict(state.value.params), (x,))
         return y_pred
+
+
+def die_on_rank_1() -> None:
+    """Rank 1 dies without a word; rank 0 waits in an all-reduce for it."""
+    if rank() == 1:
+        os._exit(3)
+    dist.all_reduce(torch.ones(1))
 
 
 def raise_on_rank_1() -> None:

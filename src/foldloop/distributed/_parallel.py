@@ -93,7 +93,7 @@ def run_parallel(
                 _check_alive(procs, got, deadline)
                 continue
             if not ok:
-                _fail(results, {rank: payload.decode()}, nprocs)
+                _fail(results, {rank: payload.decode()}, procs)
             got[rank] = pickle.loads(payload)
     finally:
         for p in procs:
@@ -104,18 +104,24 @@ def run_parallel(
     return [got[r] for r in range(nprocs)]
 
 
-def _fail(results: Queue[tuple[int, bool, bytes]], failed: dict[int, str], nprocs: int) -> None:
-    """Raise `RankFailed` for the rank that failed first of its own accord: a rank that failed
-    only because a peer left a collective (its error raised inside ``torch.distributed``) is
-    named when no other rank reported within a grace second."""
+def _fail(
+    results: Queue[tuple[int, bool, bytes]], failed: dict[int, str], procs: Sequence[BaseProcess]
+) -> None:
+    """Raise `RankFailed` for the rank that failed first of its own accord: a rank that died
+    (it exited with an error code, reporting nothing) before one that raised, and a rank that
+    failed only because a peer left a collective (its error raised inside
+    ``torch.distributed``) only when no other rank reported within a grace second."""
     grace = time.monotonic() + 1.0
-    while len(failed) < nprocs and time.monotonic() < grace:
+    while len(failed) < len(procs) and time.monotonic() < grace:
         try:
             rank, ok, payload = results.get(timeout=0.05)
         except queue.Empty:
             continue
         if not ok:
             failed[rank] = payload.decode()
+    for rank, p in enumerate(procs):  # a rank that reported an error exits with 0
+        if rank not in failed and p.exitcode not in (None, 0):
+            failed = {rank: f"the process exited with code {p.exitcode}, no result", **failed}
     own = [r for r, detail in failed.items() if "distributed_c10d.py" not in detail]
     first = (own or list(failed))[0]
     others = sorted(set(failed) - {first})
