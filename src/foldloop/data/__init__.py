@@ -6,6 +6,7 @@ Imports torch. See ``docs/data.md``.
 
 from ._batches import SeededBatches as SeededBatches
 from ._dataset import MapDataset as MapDataset
+from ._sampler import Uneven as Uneven
 from ._seeds import pass_seed as pass_seed
 
-__all__ = ["MapDataset", "SeededBatches", "pass_seed"]
+__all__ = ["MapDataset", "SeededBatches", "Uneven", "pass_seed"]

@@ -13,7 +13,7 @@ from foldloop.core._position import require_count  # the core's check of a count
 
 from . import _checks as check
 from ._dataset import MapDataset
-from ._sampler import BatchesFrom
+from ._sampler import BatchesFrom, Uneven
 from ._seeds import pass_seed, worker_seed
 
 B_co = TypeVar("B_co", covariant=True)  # a source only gives batches out
@@ -67,7 +67,17 @@ class SeededBatches(Generic[B_co]):
         SeededBatches(<TensorDataset of 10>, batch_size=4, seed=0, shuffle=True, 3 batches per pass)
     """
 
-    __slots__ = ("_count", "_dataset", "_loader", "_n", "_seed", "_shuffle", "_size")
+    __slots__ = (
+        "_count",
+        "_dataset",
+        "_loader",
+        "_n",
+        "_seed",
+        "_shard",
+        "_shuffle",
+        "_size",
+        "_uneven",
+    )
 
     def __init__(
         self,
@@ -101,6 +111,53 @@ class SeededBatches(Generic[B_co]):
             "timeout": check.seconds(timeout),
             "worker_init_fn": worker_init_fn,
         }
+        self._shard = (0, 1)  # (rank, world size): the whole of every batch
+        self._uneven: Uneven = "pad"
+
+    def sharded(self, rank: int, world_size: int, *, uneven: Uneven = "pad") -> SeededBatches[B_co]:
+        """This source as rank ``rank`` of ``world_size`` processes sees it: the same global
+        order and global batches, each batch cut into ``world_size`` equal contiguous slices of
+        which this rank gets slice ``rank``; the slices of all ranks, in rank order, are the
+        global batch. A batch that ``world_size`` does not divide is first padded with items
+        from the start of the pass's order (``uneven="pad"``, as ``DistributedSampler`` pads)
+        or cut to a multiple of ``world_size`` (``uneven="drop"``; a last batch smaller than
+        ``world_size`` is dropped whole). Every rank has the same number of batches, and
+        resumes at the same global position with :meth:`iter_from`.
+        (``foldloop.distributed.shard`` calls this with the process group's rank and size.)
+
+        Raises:
+            ValueError: ``rank`` is not in ``range(world_size)``, ``batch_size`` is smaller
+                than ``world_size``, or ``uneven`` is neither ``"pad"`` nor ``"drop"``.
+
+        Example:
+            >>> source: SeededBatches[torch.Tensor] = SeededBatches(
+            ...     list(range(7)), 4, seed=0, shuffle=False
+            ... )
+            >>> [[b.tolist() for b in source.sharded(rank, 2)] for rank in (0, 1)]
+            [[[0, 1], [4, 5]], [[2, 3], [6, 0]]]
+            >>> [b.tolist() for b in source.sharded(1, 2, uneven="drop")]
+            [[2, 3], [5]]
+        """
+        world = check.positive_int("world_size", world_size, "the number of processes")
+        if require_count("rank", rank) >= world:
+            raise ValueError(f"rank must be an int in range({world}), got {rank!r}")
+        if self._size < world:
+            raise ValueError(
+                f"batch_size {self._size} is smaller than world_size {world}: "
+                "some ranks would get no items"
+            )
+        if uneven not in ("pad", "drop"):
+            raise ValueError(f'uneven must be "pad" or "drop", got {uneven!r}')
+        copy: SeededBatches[B_co] = object.__new__(SeededBatches)
+        for name in self.__slots__:
+            object.__setattr__(copy, name, getattr(self, name))
+        copy._shard, copy._uneven = (rank, world), uneven
+        last = self._n - (self._count - 1) * self._size
+        if uneven == "drop" and last < world:
+            copy._count = self._count - 1
+            if copy._count == 0:
+                raise ValueError(f"no batch of at least {world} items is left with drop")
+        return copy
 
     @property
     def dataset(self) -> MapDataset[object]:
@@ -148,7 +205,14 @@ class SeededBatches(Generic[B_co]):
         pass_index, start = require_count("pass_index", pass_index), require_count("drawn", drawn)
         if start >= self._count:
             return iter(())
-        sampler = BatchesFrom(self._order(pass_index), self._size, self._count, start)
+        sampler = BatchesFrom(
+            self._order(pass_index),
+            self._size,
+            self._count,
+            start,
+            shard=self._shard,
+            uneven=self._uneven,
+        )
         loader: DataLoader[object] = DataLoader(
             # Any map-style dataset works in a DataLoader; its stubs ask for a torch Dataset.
             cast(Dataset[object], self._dataset),
@@ -181,5 +245,9 @@ class SeededBatches(Generic[B_co]):
         return (
             f"SeededBatches(<{type(self._dataset).__name__} of {self._n}>, "
             f"batch_size={self._size}, seed={self._seed}, shuffle={self._shuffle}, "
-            f"{len(self)} batches per pass)"
+            f"{len(self)} batches per pass{self._shard_note()})"
         )
+
+    def _shard_note(self) -> str:
+        rank, world = self._shard
+        return "" if world == 1 else f", rank {rank} of {world}, uneven={self._uneven!r}"

@@ -47,6 +47,14 @@ from foldloop import (
     on,
 )
 from foldloop.data import SeededBatches
+from foldloop.distributed import (
+    average_gradients,
+    broadcast_state,
+    init_from_env,
+    is_main,
+    shard,
+    world_size,
+)
 from foldloop.handlers import (
     Checkpoints,
     EarlyStopping,
@@ -207,14 +215,24 @@ def table_row(state: State[TrainState]) -> str:
 
 
 def trainer_loop(
-    model: nn.Module, log: Callable[[str], object], test_data: Iterable[Batch]
+    model: nn.Module,
+    log: Callable[[str], object],
+    test_data: Iterable[Batch],
+    *,
+    main: bool = True,
+    distributed: bool = False,
 ) -> Loop[TrainState, Batch]:
     """The trainer with its handlers and taps: `OPTIMIZER`, the epoch's running loss, a test
     evaluation after every epoch, early stopping on the test loss (patience 3), a stop on a
     non-finite loss (which warns), a progress bar (on a terminal) and a table row per epoch.
 
     The trainer donates each state to the next step (``donate=True``): no handler keeps an
-    earlier state, so the weights and AdamW's moments are updated in place.
+    earlier state, so the weights and AdamW's moments are updated in place. With
+    ``distributed`` its gradients are averaged across the process group
+    (``foldloop.distributed.average_gradients``); without ``main`` (a rank other than 0) the
+    progress bar and the table are left out: the taps that show or write run on rank 0 only.
+    Every rank evaluates the whole test split with the same weights, so every rank's early
+    stopping decides alike.
 
     Example:
         >>> trainer = trainer_loop(mlp(seed=0), print, digits_loaders(seed=0)[1])
@@ -222,7 +240,10 @@ def trainer_loop(
         True
     """
     # donate: the job keeps no earlier state, so each step updates the weights in place.
-    trainer = supervised_trainer(model, OPTIMIZER, F.cross_entropy, donate=True)
+    reduce = average_gradients if distributed else None
+    trainer = supervised_trainer(
+        model, OPTIMIZER, F.cross_entropy, donate=True, reduce_grads=reduce
+    )
     trainer.attach(EpochStarted, reset_train_loss)
     trainer.attach(IterationCompleted, add_train_loss)
     trainer.attach(EpochCompleted, record_test_scores, supervised_evaluator(model), test_data)
@@ -230,9 +251,10 @@ def trainer_loop(
     guard = TerminateOnNonFinite(train_loss)
     trainer.attach(IterationCompleted, guard)
     trainer.tap(Terminated, guard.warn)
-    ProgressBar({"loss": train_loss}).attach(trainer)  # quiet unless stderr is a terminal
-    trainer.tap(Started, lambda: log("epoch  train loss  test loss  test acc"))
-    trainer.tap(EpochCompleted, lambda state: log(table_row(state)))
+    if main:
+        ProgressBar({"loss": train_loss}).attach(trainer)  # quiet unless stderr is a terminal
+        trainer.tap(Started, lambda: log("epoch  train loss  test loss  test acc"))
+        trainer.tap(EpochCompleted, lambda state: log(table_row(state)))
     return trainer
 
 
@@ -273,15 +295,28 @@ def train(
     loss every 5 iterations (tag ``train``) and the test scores after every epoch (tag
     ``eval``); a resumed run appends to it.
 
+    Under ``torchrun`` (``WORLD_SIZE`` > 1) each process joins the group, takes its slice of
+    each global batch of 32 (``foldloop.distributed.shard``; the last batch of 29 is padded
+    with one item of the epoch's order), starts from rank 0's state and averages its gradients;
+    the log, the table, the progress bar and the checkpoints are written by rank 0 only, and
+    every rank resumes from the same checkpoint.
+
     Example:
         >>> final = train(epochs=1, log=lambda line: None)
         >>> final.epoch, final.value.step, final.get(TEST_SCORES).accuracy > 0.8
         (1, 45, True)
     """
+    distributed = init_from_env()
     train_data, test_data = digits_loaders(seed)
+    if distributed:
+        assert isinstance(train_data, SeededBatches)  # digits_loaders' train batches
+        train_data = shard(train_data)
     model = mlp(seed)
-    trainer = trainer_loop(model, log, test_data)
-    initial = State(init_train_state(model, OPTIMIZER, seed))
+    main = is_main()
+    trainer = trainer_loop(model, log, test_data, main=main, distributed=distributed)
+    initial = State(broadcast_state(init_train_state(model, OPTIMIZER, seed)))
+    if not main:  # the taps below write files: rank 0 only
+        log_file = None
     if log_file is not None:
         JsonLines(log_file, {"loss": train_loss}).attach(trainer, on(IterationCompleted, every(5)))
         test_scores = {"loss": test_loss, "accuracy": lambda s: s.get(TEST_SCORES).accuracy}
@@ -291,7 +326,9 @@ def train(
         trigger: Trigger[Event] = on(EpochCompleted) | on(Interrupted)
         if checkpoint_every is not None:
             trigger = trigger | on(IterationCompleted, every(checkpoint_every))
-        trainer.tap(trigger, checkpoints)
+        if main:
+            trainer.tap(trigger, checkpoints)
+        # Every rank reads; rank 0 writes no earlier than its first step, which waits for all.
         resumed = resume(checkpoint_dir, like=initial)
         if resumed is not None:
             log(f"resuming from {checkpoint_dir} at epoch {resumed.epoch}, "
@@ -329,8 +366,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     torch.set_num_threads(1)
     start = time.perf_counter()
     log_file = None if run_dir is None else run_dir / "log.jsonl"
+    # Under torchrun (WORLD_SIZE > 1) rank 0 alone prints; train() joins the group.
+    out = print if os.environ.get("RANK", "0") == "0" else _quiet
     try:
-        final = train(args.epochs, SEED, print, checkpoint_dir, args.checkpoint_every, log_file)
+        final = train(args.epochs, SEED, out, checkpoint_dir, args.checkpoint_every, log_file)
     except RunInterrupted as stopped:
         saved = "saved in the checkpoint directory" if checkpoint_dir else "not saved"
         print(f"interrupted at epoch {stopped.state.epoch}, iteration "
@@ -338,10 +377,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(130)  # what a shell reports for a program stopped by Ctrl-C
     accuracy = final.get(TEST_SCORES).accuracy
     seconds = time.perf_counter() - start
-    print(f"test accuracy {accuracy:.4f} after {final.epoch} epochs in {seconds:.1f} s")
-    if run_dir is not None:
-        print(f"wrote {', '.join(map(str, draw_pictures(run_dir)))}")
-    print(f"state digest: {digest(final)}")
+    processes = "" if world_size() == 1 else f" on {world_size()} processes"
+    out(f"test accuracy {accuracy:.4f} after {final.epoch} epochs{processes} in {seconds:.1f} s")
+    if run_dir is not None and is_main():
+        out(f"wrote {', '.join(map(str, draw_pictures(run_dir)))}")
+    out(f"state digest: {digest(final)}")
+
+
+def _quiet(line: str) -> None:
+    """A rank other than 0 prints nothing."""
 
 
 def draw_pictures(run_dir: Path) -> tuple[Path, Path]:

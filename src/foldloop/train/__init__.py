@@ -4,6 +4,7 @@ from ._batches import Batch as Batch
 from ._batches import EvalOutputTransform as EvalOutputTransform
 from ._batches import LossFn as LossFn
 from ._batches import PrepareBatch as PrepareBatch
+from ._batches import ReduceGrads as ReduceGrads
 from ._batches import TrainOutputTransform as TrainOutputTransform
 from ._donation import DonatedError as DonatedError
 from ._factories import supervised_evaluator as supervised_evaluator

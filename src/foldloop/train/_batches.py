@@ -14,6 +14,8 @@ PrepareBatch: TypeAlias = Callable[[B], tuple[torch.Tensor, torch.Tensor]]
 """Turns a batch into ``(x, y)`` (and may move them to a device): Ignite's ``prepare_batch``."""
 
 LossFn: TypeAlias = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+ReduceGrads: TypeAlias = Callable[[dict[str, torch.Tensor]], dict[str, torch.Tensor]]
+"""Gradients by name -> gradients by name, applied before each update (``reduce_grads``)."""
 """``loss_fn(y_pred, y)``: a scalar tensor, such as ``torch.nn.functional.cross_entropy``."""
 
 TrainOutputTransform: TypeAlias = Callable[

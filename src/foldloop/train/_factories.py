@@ -11,6 +11,7 @@ from ._batches import (
     EvalOutputTransform,
     LossFn,
     PrepareBatch,
+    ReduceGrads,
     TrainOutputTransform,
     loss_item,
     prediction,
@@ -33,6 +34,7 @@ def supervised_trainer(
     output_transform: TrainOutputTransform = ...,
     gradient_accumulation_steps: int = ...,
     donate: bool = ...,
+    reduce_grads: ReduceGrads | None = ...,
 ) -> Loop[TrainState, Batch]: ...
 
 
@@ -46,6 +48,7 @@ def supervised_trainer(
     output_transform: TrainOutputTransform = ...,
     gradient_accumulation_steps: int = ...,
     donate: bool = ...,
+    reduce_grads: ReduceGrads | None = ...,
 ) -> Loop[TrainState, B]: ...
 
 
@@ -59,6 +62,7 @@ def supervised_trainer(
     output_transform: TrainOutputTransform = loss_item,
     gradient_accumulation_steps: int = 1,
     donate: bool = False,
+    reduce_grads: ReduceGrads | None = None,
 ) -> Loop[TrainState, Any]:
     """A loop whose step is `supervised_training_step`: Ignite's ``create_supervised_trainer``.
 
@@ -87,6 +91,7 @@ def supervised_trainer(
             output_transform=output_transform,
             gradient_accumulation_steps=gradient_accumulation_steps,
             donate=donate,
+            reduce_grads=reduce_grads,
         )
     )
 

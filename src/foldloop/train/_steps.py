@@ -12,6 +12,7 @@ from ._batches import (
     EvalOutputTransform,
     LossFn,
     PrepareBatch,
+    ReduceGrads,
     TrainOutputTransform,
     loss_item,
     prediction,
@@ -38,6 +39,7 @@ def supervised_training_step(
     output_transform: TrainOutputTransform = ...,
     gradient_accumulation_steps: int = ...,
     donate: bool = ...,
+    reduce_grads: ReduceGrads | None = ...,
 ) -> Step[TrainState, Batch]: ...
 
 
@@ -51,6 +53,7 @@ def supervised_training_step(
     output_transform: TrainOutputTransform = ...,
     gradient_accumulation_steps: int = ...,
     donate: bool = ...,
+    reduce_grads: ReduceGrads | None = ...,
 ) -> Step[TrainState, B]: ...
 
 
@@ -64,6 +67,7 @@ def supervised_training_step(
     output_transform: TrainOutputTransform = loss_item,
     gradient_accumulation_steps: int = 1,
     donate: bool = False,
+    reduce_grads: ReduceGrads | None = None,
 ) -> Step[TrainState, Any]:
     """A pure training step: forward, loss, gradients and update, on the state's tensors.
 
@@ -89,6 +93,9 @@ def supervised_training_step(
             Ignite counts them) with the sum of the gradients of ``loss / steps``.
         donate: consume the state each call is given, updating its tensors in place (no
             copies of the parameters and moments; see ``docs/training.md``, Donation).
+        reduce_grads: applied to the gradients by name just before each update (once per
+            accumulation window), e.g. ``foldloop.distributed.average_gradients`` to average
+            them across processes; ``None`` (the default) leaves them as they are.
 
     Raises:
         ValueError: the model has no trainable parameters, or ``gradient_accumulation_steps``
@@ -124,7 +131,7 @@ def supervised_training_step(
         output = output_transform(x, y, y_pred.detach(), loss.detach())
         del params, y_pred, loss  # free the graph now: its nodes hold the parameters until then
         new_params, opt_state, pending = _descend(
-            optimizer, value, grads, state.iteration, steps, donate
+            optimizer, value, grads, state.iteration, steps, donate, reduce_grads
         )
         # Without an update the new state holds the given one's tensors, so it shares its lease.
         count, lease = (
@@ -165,6 +172,7 @@ def _descend(
     iteration: int,
     steps: int,
     donate: bool,
+    reduce_grads: ReduceGrads | None = None,
 ) -> tuple[Tensors, object, Tensors | None]:
     """The parameters and optimizer state after this iteration, and the gradients still pending.
 
@@ -176,6 +184,8 @@ def _descend(
         grads = _accumulated(value.grads, grads, first=(iteration - 1) % steps == 0)
         if iteration % steps:
             return value.params, value.opt_state, grads
+    if reduce_grads is not None:
+        grads = reduce_grads(grads)
     # cast: opt_state is what this optimizer's init or update made (init_train_state); each
     # transformation checks at run time that it got its own state back.
     opt_state = cast(S, value.opt_state)

@@ -1,0 +1,42 @@
+"""Data-parallel runs on ``torch.distributed`` (gloo on the CPU, nccl on CUDA, launched by
+``torchrun``): the process group from the environment, data sharded by rank from one seeded
+order, gradients averaged in one bucketed all-reduce, metric accumulators merged across ranks.
+
+Imports torch. See ``docs/distributed.md``.
+"""
+
+from ._data import shard as shard
+from ._group import DEFAULT_TIMEOUT as DEFAULT_TIMEOUT
+from ._group import backend_for as backend_for
+from ._group import grouped as grouped
+from ._group import init_from_env as init_from_env
+from ._group import is_main as is_main
+from ._group import rank as rank
+from ._group import world_size as world_size
+from ._metrics import Across as Across
+from ._metrics import merge_across as merge_across
+from ._parallel import RankFailed as RankFailed
+from ._parallel import free_port as free_port
+from ._parallel import run_parallel as run_parallel
+from ._reduce import average_gradients as average_gradients
+from ._reduce import broadcast as broadcast
+from ._reduce import broadcast_state as broadcast_state
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "Across",
+    "RankFailed",
+    "average_gradients",
+    "backend_for",
+    "broadcast",
+    "broadcast_state",
+    "free_port",
+    "grouped",
+    "init_from_env",
+    "is_main",
+    "merge_across",
+    "rank",
+    "run_parallel",
+    "shard",
+    "world_size",
+]
