@@ -19,8 +19,8 @@ from foldloop import (
     on,
     once,
 )
+from foldloop.core._events import RUN_ORDER
 from foldloop.plot import Span, Trace, record, timeline, timeline_layout
-from foldloop.plot._layout import LOOP_ORDER
 
 
 def _ignite_figure() -> Trace:
@@ -36,7 +36,7 @@ def test_each_kind_row_marks_each_event_of_its_kind() -> None:
     layout = timeline_layout(trace)
     kind_rows = [row for row in layout.rows if row.listener is None]
     # The loop's kinds in its order, then DataExhausted (the second epoch starts a new pass).
-    expected = [*LOOP_ORDER, DataExhausted]
+    expected = [*RUN_ORDER, DataExhausted]
     assert [row.label for row in kind_rows] == [kind.__name__ for kind in expected]
     counts = Counter(kind.__name__ for kind in trace.kinds())
     assert {row.label: len(row.at) for row in kind_rows} == counts

@@ -127,6 +127,16 @@ ITERATION_KINDS: tuple[type[Event], ...] = (
     IterationCompleted,
 )
 
+# The kinds every run fires, in the order of a run (``_run``'s docstring); shared by the tools
+# that lay a run out (foldloop.plot) or generate kinds (foldloop.testing).
+RUN_ORDER: tuple[type[Event], ...] = (
+    Started,
+    EpochStarted,
+    *ITERATION_KINDS,
+    EpochCompleted,
+    Completed,
+)
+
 # Every kind the loop fires itself: their counts are part of a run's position.
 BUILT_IN_KINDS: frozenset[type[Event]] = frozenset(
     {

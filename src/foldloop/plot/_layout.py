@@ -16,28 +16,14 @@ from foldloop.core import (
     EpochTerminated,
     Event,
     ExceptionRaised,
-    GetBatchCompleted,
-    GetBatchStarted,
     Interrupted,
-    IterationCompleted,
-    IterationStarted,
-    Started,
     Terminated,
 )
+from foldloop.core._events import RUN_ORDER  # the loop's own order of kinds
 
 from ._trace import Trace
 
-# The loop's kinds in the order of a run (design §1); the rare ones only when they fired.
-LOOP_ORDER: tuple[type[Event], ...] = (
-    Started,
-    EpochStarted,
-    GetBatchStarted,
-    GetBatchCompleted,
-    IterationStarted,
-    IterationCompleted,
-    EpochCompleted,
-    Completed,
-)
+# The kinds a run fires only when something special happens; shown only when they fired.
 RARE_KINDS: tuple[type[Event], ...] = (
     Terminated,
     EpochTerminated,
@@ -157,8 +143,8 @@ def epoch_spans(kinds: tuple[type[Event], ...], trace: Trace) -> tuple[Span, ...
 
 def _row_kinds(kinds: tuple[type[Event], ...]) -> list[type[Event]]:
     present = dict.fromkeys(kinds)
-    custom = [kind for kind in present if kind not in LOOP_ORDER and kind not in RARE_KINDS]
-    return [*LOOP_ORDER, *(kind for kind in RARE_KINDS if kind in present), *custom]
+    custom = [kind for kind in present if kind not in RUN_ORDER and kind not in RARE_KINDS]
+    return [*RUN_ORDER, *(kind for kind in RARE_KINDS if kind in present), *custom]
 
 
 def _kind_row(kind: type[Event], kinds: tuple[type[Event], ...]) -> Row:

@@ -7,18 +7,10 @@ from typing import Any
 from hypothesis import strategies as st
 
 from foldloop.core import (
-    Completed,
     DataExhausted,
-    EpochCompleted,
-    EpochStarted,
     EpochTerminated,
     Event,
     Filter,
-    GetBatchCompleted,
-    GetBatchStarted,
-    IterationCompleted,
-    IterationStarted,
-    Started,
     State,
     Terminated,
     after,
@@ -28,22 +20,11 @@ from foldloop.core import (
     never,
     once,
 )
+from foldloop.core._events import RUN_ORDER  # the loop's own order of kinds
 
 from ._factories import make_state
 
-BUILT_IN_KINDS: tuple[type[Event], ...] = (
-    Started,
-    EpochStarted,
-    GetBatchStarted,
-    GetBatchCompleted,
-    IterationStarted,
-    IterationCompleted,
-    EpochCompleted,
-    Completed,
-    Terminated,
-    EpochTerminated,
-    DataExhausted,
-)
+BUILT_IN_KINDS: tuple[type[Event], ...] = (*RUN_ORDER, Terminated, EpochTerminated, DataExhausted)
 """Every kind the loop fires by itself (``ExceptionRaised`` aside)."""
 
 
