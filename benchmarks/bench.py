@@ -3,6 +3,7 @@
     python benchmarks/bench.py            # the full run (``make bench``; a few minutes)
     python benchmarks/bench.py --quick    # a smoke run: every row, tiny sizes, numbers meaningless
     python benchmarks/bench.py --profile step   # cProfile top-20 of foldloop's digits training step
+    python benchmarks/bench.py --only overhead evaluation   # only these sections' rows
 
 Rows (the runners are in ``digits.py``, ``step.py``, ``evaluation.py``, ``overhead.py`` +
 ``overhead_foldloop.py``, ``memory_foldloop.py`` and ``resume_data.py``):
@@ -608,6 +609,18 @@ def taps_rows(sizes: Sizes) -> list[Row]:
 
 T = TypeVar("T")
 
+# The sections in the table's order (the step rows first, as the targets are listed).
+SECTIONS = [
+    "digits",
+    "wide",
+    "overhead",
+    "evaluation",
+    "run length",
+    "checkpoint",
+    "resume",
+    "taps",
+]
+
 
 def section(name: str, measure: Callable[[], T]) -> T:
     """``measure()``, saying on stderr how long it took."""
@@ -630,6 +643,12 @@ def main() -> None:
         choices=["step", "step-donate"],
         help="print a cProfile top-20 of foldloop's digits training step instead",
     )
+    ap.add_argument(
+        "--only",
+        nargs="+",
+        choices=SECTIONS,
+        help="measure only these sections (each is measured as in the full run)",
+    )
     args = ap.parse_args()
     torch.set_num_threads(1)
     torch.set_num_interop_threads(1)
@@ -651,23 +670,33 @@ def main() -> None:
         f"torch threads {torch.get_num_threads()}; supervised_trainer donate keyword: "
         f"{'yes' if step.HAS_DONATE else 'no'}; {sizes}"
     )
-    children = start_memory_children(sizes)
+    wanted = set(args.only or SECTIONS)
+    children = start_memory_children(sizes) if "wide" in wanted else {}
     # The memory children finish before any timing starts, so that they do not disturb it;
     # in --quick they run alongside the rest (its numbers mean nothing), to keep it short.
-    memory = None if args.quick else section("memory", lambda: memory_results(children))
+    memory: dict[str, float] = {}
+    if children and not args.quick:
+        memory = section("memory", lambda: memory_results(children))
     accuracies: dict[str, float] = {}
-    digits_job = section("digits", lambda: digits_rows(sizes, accuracies))
-    loop = section("overhead", lambda: overhead_rows(sizes))
-    evals = section("evaluation", lambda: evaluation_rows(sizes))
-    lengths = section("run length", lambda: run_length_rows(sizes))
+
+    def wide() -> list[Row]:
+        if not memory:  # --quick: the children ran alongside the other sections
+            memory.update(memory_results(children))
+        return wide_rows(sizes, memory)
+
     megabytes: dict[str, float] = {}
-    checkpoints = section("checkpoint", lambda: checkpoint_rows(sizes, megabytes))
-    resumes = section("resume", lambda: resume_rows(sizes))
-    if memory is None:
-        memory = memory_results(children)
-    wide = section("wide", lambda: wide_rows(sizes, memory))
-    tapped = section("taps", lambda: taps_rows(sizes))
-    rows = [*digits_job, *wide, *loop, *evals, *lengths, *checkpoints, *resumes, *tapped]
+    measures: dict[str, Callable[[], list[Row]]] = {
+        "digits": lambda: digits_rows(sizes, accuracies),
+        "overhead": lambda: overhead_rows(sizes),
+        "evaluation": lambda: evaluation_rows(sizes),
+        "run length": lambda: run_length_rows(sizes),
+        "checkpoint": lambda: checkpoint_rows(sizes, megabytes),
+        "resume": lambda: resume_rows(sizes),
+        "wide": wide,
+        "taps": lambda: taps_rows(sizes),
+    }
+    measured = {name: section(name, run) for name, run in measures.items() if name in wanted}
+    rows = [row for name in SECTIONS for row in measured.get(name, [])]
     print()
     print(
         table(
