@@ -20,8 +20,7 @@ The JSON form of a tree (``docs/checkpoints.md``, The format, lists it):
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from typing import Any, TypeAlias
 
 import attrs
@@ -35,6 +34,7 @@ from foldloop.tree import PATH_SEPARATOR
 from ._classes import Kind, class_name, flatten_node, kind_of
 from ._errors import CheckpointError
 from ._tensors import dtype_name, plain, storable
+from ._tree_path import TreePath
 
 Json: TypeAlias = bool | int | str | list["Json"] | dict[str, "Json"] | None
 """A value as ``json`` reads and writes it (floats never appear: they are written by hex)."""
@@ -47,7 +47,7 @@ PLAIN: frozenset[type] = frozenset(
 LARGEST_INT_BITS = 13_000  # about 3,900 digits: Python reads at most 4,300 from text
 
 
-class Encoder:
+class Encoder(TreePath):
     """Turns a state into its JSON tree and collects its tensors (`plain`, by key).
 
     ``canonical`` sorts the entries of plain dicts, so that equal states encode equally
@@ -55,24 +55,10 @@ class Encoder:
     """
 
     def __init__(self, *, canonical: bool) -> None:
+        super().__init__()
         self.canonical = canonical
         self.tensors: dict[str, Tensor] = {}
-        self._path: list[str] = []
         self._tensors_allowed = True
-
-    @property
-    def where(self) -> str:
-        """The path of the leaf or node being encoded."""
-        return PATH_SEPARATOR.join(self._path)
-
-    @contextmanager
-    def at(self, entry: object) -> Iterator[None]:
-        """Encode inside the child ``entry`` of the current node."""
-        self._path.append(str(entry))
-        try:
-            yield
-        finally:
-            self._path.pop()
 
     def refuse(self, what: str) -> CheckpointError:
         """The error for the leaf or node being encoded."""
