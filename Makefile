@@ -25,7 +25,7 @@ test: setup
 # The documentation site (mkdocs.yml) into site/; --strict turns every warning (a broken link, a
 # page missing from the nav, a docstring griffe cannot read) into a failure.
 docs: setup
-	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
 
 bench: setup
 	$(PY) benchmarks/bench.py
