@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 # This machine keeps the torch CPU wheel in /opt/wheels; elsewhere pip uses the index.
 FIND_LINKS := $(if $(wildcard /opt/wheels),--find-links /opt/wheels)
 
-.PHONY: setup run test bench
+.PHONY: setup run test bench docs
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	python3 -m venv $(VENV)
@@ -19,7 +19,13 @@ run: setup
 test: setup
 	HYPOTHESIS_PROFILE=ci $(PY) -m pytest -q
 	$(PY) -m mypy
-	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff check src tests benchmarks tools
+	$(MAKE) docs
+
+# The documentation site (mkdocs.yml) into site/; --strict turns every warning (a broken link, a
+# page missing from the nav, a docstring griffe cannot read) into a failure.
+docs: setup
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
 
 bench: setup
 	$(PY) benchmarks/bench.py

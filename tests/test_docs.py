@@ -41,8 +41,9 @@ class Block:
         return next((ln.strip() for ln in self.code.splitlines() if ln.strip()), "")
 
 
-def python_blocks(markdown: str) -> list[Block]:
-    """The ```python blocks of ``markdown`` in order, each with the ```text block right after.
+def python_blocks(markdown: str, lang: str = "python") -> list[Block]:
+    """The ```python blocks (or ```lang ones) of ``markdown`` in order, each with the ```text block
+    right after.
 
     >>> page = "```python\\nprint(1)\\n```\\n\\n```text\\n1\\n```\\n"
     >>> python_blocks(page)
@@ -51,7 +52,7 @@ def python_blocks(markdown: str) -> list[Block]:
     fences = list(_FENCE.finditer(markdown))
     blocks = []
     for i, fence in enumerate(fences):
-        if fence["lang"] != "python":
+        if fence["lang"] != lang:
             continue
         following = fences[i + 1] if i + 1 < len(fences) else None
         expected = None
@@ -66,13 +67,16 @@ def python_blocks(markdown: str) -> list[Block]:
     return blocks
 
 
-def run_page(path: Path) -> None:
-    """Execute the page's python blocks in one module namespace; check the printed output."""
-    name = f"docs_{path.stem.replace('-', '_')}"
+def run_page(path: Path, lang: str = "python") -> None:
+    """Execute the page's python blocks (or ```lang ones) in one module namespace; check the
+    printed output."""
+    name = f"docs_{path.stem.replace('-', '_')}"  # pages print it (a class's module)
+    if lang != "python":
+        name += f"_{lang.replace('-', '_')}"
     module = types.ModuleType(name)  # a real module, so attrs/dataclasses can find it
     sys.modules[name] = module
     try:
-        for block in python_blocks(path.read_text(encoding="utf-8")):
+        for block in python_blocks(path.read_text(encoding="utf-8"), lang):
             _run_block(path, block, module.__dict__)
     finally:
         del sys.modules[name]

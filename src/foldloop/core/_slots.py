@@ -26,7 +26,7 @@ class Slot(Generic[V]):
     Handlers that must remember something (patience, best score, a schedule's position) keep
     it in a slot, so a checkpoint of the state holds it. Slots are keyed by ``name``.
 
-    Args:
+    Attributes:
         name: unique name of the slot in a state (it is the key in checkpoints).
         default: what ``get`` returns while nothing was put; without one, ``get`` raises.
 

@@ -76,7 +76,7 @@ class Accuracy(Metric[PredTarget, Counts, float]):
     sample then counts as correct only when all its labels are (scikit-learn's subset accuracy).
     Extra dimensions ``...`` count as more samples.
 
-    Args:
+    Attributes:
         mode: ``"binary"``, ``"multiclass"`` or ``"multilabel"``; ``None`` infers it.
 
     Example:
@@ -127,7 +127,7 @@ class TopKCategoricalAccuracy(Metric[PredTarget, Counts, float]):
     Reads multiclass input only: ``y_pred`` of shape ``(N, C, ...)`` with class scores and
     ``y`` of shape ``(N, ...)`` with integer labels; ``k`` may not exceed ``C``.
 
-    Args:
+    Attributes:
         k: how many of the highest-scoring classes count as a hit (at least 1).
 
     Example:

@@ -25,7 +25,7 @@ class ConfusionMatrix(Metric[PredTarget, Tensor, Tensor]):
     labels of the same shape as ``y``. Labels outside ``0 .. C-1`` are refused. The accumulator
     is the matrix itself; normalize the value with ``.map(...)`` if you need rates.
 
-    Args:
+    Attributes:
         num_classes: ``C``, the number of classes (at least 1).
 
     Example:

@@ -36,7 +36,7 @@ class MetricDict(Metric[Out, _Accs, dict[str, V]]):
     The accumulator is a mapping from each name to that metric's accumulator, so it is a pytree
     like every other. The empty ``MetricDict`` is a metric too, computing ``{}``.
 
-    Args:
+    Attributes:
         metrics: the metrics by name.
 
     Example:

@@ -89,7 +89,7 @@ class Loss(Metric[PredTarget, Mean, float]):
     ``loss_fn`` must return the batch's mean loss as a 0-d tensor (``reduction="mean"``); the
     batch size is ``y.shape[0]``. The sum keeps no autograd graph.
 
-    Args:
+    Attributes:
         loss_fn: a function ``(y_pred, y) -> 0-d tensor``, e.g. ``torch.nn.functional.mse_loss``.
 
     Example:

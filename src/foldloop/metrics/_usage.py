@@ -42,7 +42,7 @@ class Usage:
     every 100 iterations: ``Usage(on(EpochStarted), on(IterationCompleted),
     on(IterationCompleted, every(100)))``.
 
-    Args:
+    Attributes:
         reset: the trigger on which the accumulators start again from ``metric.init()``.
         update: the trigger on which each accumulator sees the step's output.
         compute: the trigger on which the values are computed into ``state.get(METRICS)``.
