@@ -49,9 +49,12 @@ from foldloop import (
 from foldloop.data import SeededBatches
 from foldloop.distributed import (
     average_gradients,
+    broadcast_buffers,
     broadcast_state,
+    failures_reported,
     init_from_env,
     is_main,
+    item_weighted,
     shard,
     world_size,
 )
@@ -228,8 +231,10 @@ def trainer_loop(
 
     The trainer donates each state to the next step (``donate=True``): no handler keeps an
     earlier state, so the weights and AdamW's moments are updated in place. With
-    ``distributed`` its gradients are averaged across the process group
-    (``foldloop.distributed.average_gradients``); without ``main`` (a rank other than 0) the
+    ``distributed`` each rank's loss is weighted by its share of the global batch
+    (``foldloop.distributed.item_weighted``), the gradients are averaged across the process
+    group (``foldloop.distributed.average_gradients``) and rank 0's buffers are broadcast after
+    each step (``broadcast_buffers``); without ``main`` (a rank other than 0) the
     progress bar and the table are left out: the taps that show or write run on rank 0 only.
     Every rank evaluates the whole test split with the same weights, so every rank's early
     stopping decides alike.
@@ -241,9 +246,12 @@ def trainer_loop(
     """
     # donate: the job keeps no earlier state, so each step updates the weights in place.
     reduce = average_gradients if distributed else None
-    trainer = supervised_trainer(
-        model, OPTIMIZER, F.cross_entropy, donate=True, reduce_grads=reduce
-    )
+    # Weighted by each rank's item count: slices of 15 and 14 of a last batch of 29 give the
+    # exact mean over the 29.
+    loss = item_weighted(F.cross_entropy) if distributed else F.cross_entropy
+    trainer = supervised_trainer(model, OPTIMIZER, loss, donate=True, reduce_grads=reduce)
+    if distributed:  # rank 0's buffers on every rank after each step (this MLP has none)
+        trainer.attach(IterationCompleted, broadcast_buffers)
     trainer.attach(EpochStarted, reset_train_loss)
     trainer.attach(IterationCompleted, add_train_loss)
     trainer.attach(EpochCompleted, record_test_scores, supervised_evaluator(model), test_data)
@@ -296,8 +304,9 @@ def train(
     ``eval``); a resumed run appends to it.
 
     Under ``torchrun`` (``WORLD_SIZE`` > 1) each process joins the group, takes its slice of
-    each global batch of 32 (``foldloop.distributed.shard``; the last batch of 29 is padded
-    with one item of the epoch's order), starts from rank 0's state and averages its gradients;
+    each global batch of 32 (``foldloop.distributed.shard``; the last batch of 29 is split 15
+    and 14, ``uneven="split"``), starts from rank 0's state and averages its gradients weighted
+    by item counts, so that its final state is the one-process run's up to rounding;
     the log, the table, the progress bar and the checkpoints are written by rank 0 only, and
     every rank resumes from the same checkpoint.
 
@@ -307,10 +316,23 @@ def train(
         (1, 45, True)
     """
     distributed = init_from_env()
+    with failures_reported():  # a rank that raises is named in the others' errors
+        return _train(distributed, epochs, seed, log, checkpoint_dir, checkpoint_every, log_file)
+
+
+def _train(
+    distributed: bool,
+    epochs: int,
+    seed: int,
+    log: Callable[[str], object],
+    checkpoint_dir: Path | None,
+    checkpoint_every: int | None,
+    log_file: Path | None,
+) -> State[TrainState]:
     train_data, test_data = digits_loaders(seed)
     if distributed:
         assert isinstance(train_data, SeededBatches)  # digits_loaders' train batches
-        train_data = shard(train_data)
+        train_data = shard(train_data, uneven="split")
     model = mlp(seed)
     main = is_main()
     trainer = trainer_loop(model, log, test_data, main=main, distributed=distributed)
