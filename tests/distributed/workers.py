@@ -2,18 +2,21 @@
 
 import os
 import time
+from pathlib import Path
 
+import attrs
 import torch
 import torch.distributed as dist
 import torch.nn.functional as F
 from torch.utils.data import TensorDataset
 
-from foldloop import IterationCompleted, RunError, State
+from foldloop import EpochCompleted, IterationCompleted, Loop, RunError, State
 from foldloop.data import SeededBatches
 from foldloop.distributed import (
     Across,
     RankFailed,
     average_gradients,
+    broadcast_buffers,
     broadcast_state,
     failures_reported,
     merge_across,
@@ -29,6 +32,8 @@ from foldloop.examples.digits import (
     mlp,
     trainer_loop,
 )
+from foldloop.handlers import Checkpoints, JsonLines
+from foldloop.io import resume
 from foldloop.metrics import Accuracy, ConfusionMatrix, evaluate
 from foldloop.train import (
     Batch,
@@ -123,9 +128,7 @@ def _split_job(epochs: int) -> tuple[dict[str, torch.Tensor], Scores]:
     train, test = digits_loaders(0, batch_size=SPLIT_BATCH)
     assert isinstance(train, SeededBatches)
     model = mlp(0)
-    trainer = trainer_loop(
-        model, lambda line: None, test, main=rank() == 0, distributed=world_size() > 1
-    )
+    trainer = trainer_loop(model, lambda line: None, test, distributed=world_size() > 1)
     start = State(broadcast_state(init_train_state(model, OPTIMIZER, seed=0)))
     final = trainer.run(start, shard(train, uneven="split"), max_epochs=epochs)
     return dict(final.value.params), final.get(TEST_SCORES)
@@ -185,3 +188,40 @@ def raise_in_a_step_on_rank_1() -> dict[str, object]:
             "iteration": error.state.iteration,
         }
     return {}
+
+
+def taps_and_buffers(folder: str) -> dict[str, object]:
+    """A small data-parallel run with a batch-norm model, each rank on data of its own:
+    a JSON Lines log and checkpoints declared for rank 0 (the default), a log for every rank
+    (``rank=None``), the checkpoint every rank then resumes, and the running statistics with
+    and without `broadcast_buffers`."""
+    torch.set_num_threads(1)
+    here = Path(folder)
+    model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.BatchNorm1d(4))
+    generator = torch.Generator().manual_seed(rank())
+    data = [(torch.randn(8, 3, generator=generator), torch.randn(8, 4, generator=generator))] * 3
+    start = State(broadcast_state(init_train_state(model, OPTIMIZER)))
+
+    def trainer(synced: bool) -> Loop[TrainState, Batch]:
+        loop = supervised_trainer(model, OPTIMIZER, F.mse_loss, reduce_grads=average_gradients)
+        if synced:
+            loop.attach(IterationCompleted, broadcast_buffers)
+        return loop
+
+    synced = trainer(synced=True)
+    JsonLines(here / "log.jsonl", {"loss": lambda s: s.value.output}).attach(
+        synced, IterationCompleted
+    )
+    JsonLines(here / f"rank-{rank()}.jsonl", rank=None).attach(synced, IterationCompleted)
+    synced.tap(EpochCompleted, Checkpoints(here / "checkpoints"))
+    final = synced.run(start, data, max_epochs=2)
+    dist.barrier()  # rank 0 has written its last checkpoint
+    resumed = resume(here / "checkpoints", like=start)
+    return {
+        "synced": dict(final.value.buffers),
+        "own": dict(trainer(synced=False).run(start, data, max_epochs=2).value.buffers),
+        # Rank 0's state at the last EpochCompleted: this rank's final parameters, buffers and
+        # optimizer state (its output, the loss of its own slice, is rank 0's there).
+        "resumed_equal": resumed is not None
+        and attrs.evolve(resumed.value, output=final.value.output) == final.value,
+    }

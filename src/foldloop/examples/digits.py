@@ -222,7 +222,6 @@ def trainer_loop(
     log: Callable[[str], object],
     test_data: Iterable[Batch],
     *,
-    main: bool = True,
     distributed: bool = False,
 ) -> Loop[TrainState, Batch]:
     """The trainer with its handlers and taps: `OPTIMIZER`, the epoch's running loss, a test
@@ -234,9 +233,9 @@ def trainer_loop(
     ``distributed`` each rank's loss is weighted by its share of the global batch
     (``foldloop.distributed.item_weighted``), the gradients are averaged across the process
     group (``foldloop.distributed.average_gradients``) and rank 0's buffers are broadcast after
-    each step (``broadcast_buffers``); without ``main`` (a rank other than 0) the
-    progress bar and the table are left out: the taps that show or write run on rank 0 only.
-    Every rank evaluates the whole test split with the same weights, so every rank's early
+    each step (``broadcast_buffers``). The progress bar shows on rank 0 only (its ``rank``
+    argument, 0 by default); the table goes to ``log``, which `main` makes quiet on the other
+    ranks. Every rank evaluates the whole test split with the same weights, so every rank's early
     stopping decides alike.
 
     Example:
@@ -259,10 +258,10 @@ def trainer_loop(
     guard = TerminateOnNonFinite(train_loss)
     trainer.attach(IterationCompleted, guard)
     trainer.tap(Terminated, guard.warn)
-    if main:
-        ProgressBar({"loss": train_loss}).attach(trainer)  # quiet unless stderr is a terminal
-        trainer.tap(Started, lambda: log("epoch  train loss  test loss  test acc"))
-        trainer.tap(EpochCompleted, lambda state: log(table_row(state)))
+    # rank=0: in a process group, rank 0 alone shows it; quiet unless stderr is a terminal.
+    ProgressBar({"loss": train_loss}, rank=0).attach(trainer)
+    trainer.tap(Started, lambda: log("epoch  train loss  test loss  test acc"))
+    trainer.tap(EpochCompleted, lambda state: log(table_row(state)))
     return trainer
 
 
@@ -334,22 +333,20 @@ def _train(
         assert isinstance(train_data, SeededBatches)  # digits_loaders' train batches
         train_data = shard(train_data, uneven="split")
     model = mlp(seed)
-    main = is_main()
-    trainer = trainer_loop(model, log, test_data, main=main, distributed=distributed)
+    trainer = trainer_loop(model, log, test_data, distributed=distributed)
     initial = State(broadcast_state(init_train_state(model, OPTIMIZER, seed)))
-    if not main:  # the taps below write files: rank 0 only
-        log_file = None
+    # The taps that write files run on rank 0 alone in a process group (rank=0, the default).
     if log_file is not None:
-        JsonLines(log_file, {"loss": train_loss}).attach(trainer, on(IterationCompleted, every(5)))
+        train_log = JsonLines(log_file, {"loss": train_loss}, rank=0)
+        train_log.attach(trainer, on(IterationCompleted, every(5)))
         test_scores = {"loss": test_loss, "accuracy": lambda s: s.get(TEST_SCORES).accuracy}
-        JsonLines(log_file, test_scores, tag="eval").attach(trainer, EpochCompleted)
+        JsonLines(log_file, test_scores, tag="eval", rank=0).attach(trainer, EpochCompleted)
     if checkpoint_dir is not None:
-        checkpoints = Checkpoints(checkpoint_dir, keep_last=2)
+        checkpoints = Checkpoints(checkpoint_dir, keep_last=2, rank=0)
         trigger: Trigger[Event] = on(EpochCompleted) | on(Interrupted)
         if checkpoint_every is not None:
             trigger = trigger | on(IterationCompleted, every(checkpoint_every))
-        if main:
-            trainer.tap(trigger, checkpoints)
+        trainer.tap(trigger, checkpoints)
         # Every rank reads; rank 0 writes no earlier than its first step, which waits for all.
         resumed = resume(checkpoint_dir, like=initial)
         if resumed is not None:
