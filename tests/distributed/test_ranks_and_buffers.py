@@ -1,7 +1,9 @@
 """Taps declared for one rank, and buffers broadcast during a run: real processes (gloo, 2 on
 127.0.0.1) for the run; the refusal of a bad ``rank`` needs none."""
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import torch
@@ -58,15 +60,14 @@ def test_broadcast_buffers_gives_every_rank_rank_0s_running_statistics(
 
 
 @pytest.mark.parametrize("rank", [-1, True, 1.0, "0"])
-def test_a_tap_refuses_a_rank_that_is_not_a_whole_number_or_none(
-    rank: object, tmp_path: Path
-) -> None:
-    makers = [
-        lambda: JsonLines(tmp_path / "log.jsonl", rank=rank),  # type: ignore[arg-type]  # refused
-        lambda: Csv(tmp_path / "log.csv", rank=rank),  # type: ignore[arg-type]  # refused
-        lambda: TensorBoard(tmp_path, rank=rank),  # type: ignore[arg-type]  # refused
-        lambda: Checkpoints(tmp_path, rank=rank),  # type: ignore[arg-type]  # refused
-        lambda: ProgressBar(rank=rank),  # type: ignore[arg-type]  # refused
+def test_a_tap_refuses_a_rank_that_is_not_a_whole_number_or_none(rank: Any, tmp_path: Path) -> None:
+    # Any: the refused values, which the signatures (int | None) do not admit.
+    makers: list[Callable[[], object]] = [
+        lambda: JsonLines(tmp_path / "log.jsonl", rank=rank),
+        lambda: Csv(tmp_path / "log.csv", rank=rank),
+        lambda: TensorBoard(tmp_path, rank=rank),
+        lambda: Checkpoints(tmp_path, rank=rank),
+        lambda: ProgressBar(rank=rank),
     ]
     for make in makers:
         with pytest.raises(ValueError, match=r"rank must be an int >= 0 .* or None"):

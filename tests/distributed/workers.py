@@ -212,7 +212,8 @@ def taps_and_buffers(folder: str) -> dict[str, object]:
     JsonLines(here / "log.jsonl", {"loss": lambda s: s.value.output}).attach(
         synced, IterationCompleted
     )
-    JsonLines(here / f"rank-{rank()}.jsonl", rank=None).attach(synced, IterationCompleted)
+    every_rank: JsonLines[TrainState] = JsonLines(here / f"rank-{rank()}.jsonl", rank=None)
+    every_rank.attach(synced, IterationCompleted)
     synced.tap(EpochCompleted, Checkpoints(here / "checkpoints"))
     final = synced.run(start, data, max_epochs=2)
     dist.barrier()  # rank 0 has written its last checkpoint
