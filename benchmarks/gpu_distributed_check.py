@@ -3,8 +3,9 @@
     PYTHONPATH=src python benchmarks/gpu_distributed_check.py
 
 An nccl process group of size 1 on 127.0.0.1, the digits MLP's state broadcast and trained on
-CUDA tensors with ``reduce_grads=average_gradients`` (whose all-reduce runs in a group of one),
-compared with the same run without the group: equal parameters, and a merged metric.
+CUDA tensors with ``reduce_grads=average_gradients`` (whose all-reduce runs in a group of one)
+and the item-weighted loss (its count all-reduce too, a factor of exactly 1 here), compared
+with the same run without the group: equal parameters, and a merged metric.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from foldloop.distributed import (
     broadcast_state,
     free_port,
     init_from_env,
+    item_weighted,
     merge_across,
 )
 from foldloop.examples.digits import OPTIMIZER, mlp
@@ -47,7 +49,8 @@ def main() -> None:
     ]
     model = mlp(seed=0).to(cuda)
 
-    grouped = supervised_trainer(model, OPTIMIZER, F.cross_entropy, reduce_grads=average_gradients)
+    loss = item_weighted(F.cross_entropy)
+    grouped = supervised_trainer(model, OPTIMIZER, loss, reduce_grads=average_gradients)
     final = grouped.run(broadcast_state(init_train_state(model, OPTIMIZER)), data, max_epochs=2)
     plain = supervised_trainer(model, OPTIMIZER, F.cross_entropy).run(
         init_train_state(model, OPTIMIZER), data, max_epochs=2

@@ -9,8 +9,16 @@ import pytest
 import torch
 
 from foldloop.distributed import RankFailed, run_parallel
+from foldloop.examples.digits import Scores
 
-from .workers import STOP_AT, die_on_rank_1, digits_job, raise_on_rank_1
+from .workers import (
+    FAILS_AT,
+    STOP_AT,
+    die_on_rank_1,
+    digits_job,
+    raise_in_a_step_on_rank_1,
+    raise_on_rank_1,
+)
 
 EPOCHS = 2
 RTOL = 1e-5  # the stated tolerance: a sum over 2 half-batches, reordered, then 44 AdamW steps
@@ -27,6 +35,12 @@ def _tensors(run: dict[str, object], key: str) -> dict[str, torch.Tensor]:
     return value
 
 
+def _scores(run: dict[str, object]) -> Scores:
+    scores = run["split_scores"]
+    assert isinstance(scores, Scores)
+    return scores
+
+
 def test_two_processes_end_where_one_does(
     runs: tuple[dict[str, object], list[dict[str, object]]],
 ) -> None:
@@ -40,6 +54,22 @@ def test_two_processes_end_where_one_does(
         )
         # Rank 1 built its model from another seed: the broadcast from rank 0 replaced it.
         assert torch.equal(_tensors(r1, "start")[name], _tensors(one, "start")[name]), name
+
+
+def test_the_example_trainer_on_slices_of_unequal_size_ends_where_one_process_does(
+    runs: tuple[dict[str, object], list[dict[str, object]]],
+) -> None:
+    # Global batches of 37 (19 + 18 items a rank) and a last one of 31 (16 + 15): the loss is
+    # weighted by each rank's item count, so the update is the one-process one up to rounding.
+    one, (r0, r1) = runs
+    for name, expected in _tensors(one, "split_params").items():
+        assert torch.equal(_tensors(r0, "split_params")[name], _tensors(r1, "split_params")[name])
+        torch.testing.assert_close(
+            _tensors(r0, "split_params")[name], expected, rtol=RTOL, atol=1e-6, msg=name
+        )
+    for run in (r0, r1):  # every rank evaluates the whole test split with the same weights
+        assert _scores(run).accuracy == _scores(one).accuracy
+        assert _scores(run).loss == pytest.approx(_scores(one).loss, rel=1e-6)
 
 
 def test_a_stopped_two_process_run_resumes_bit_for_bit(
@@ -77,6 +107,21 @@ def test_a_rank_that_raises_is_named_and_the_other_does_not_hang() -> None:
         run_parallel(raise_on_rank_1, 2)
     assert info.value.rank == 1
     assert time.monotonic() - began < 30
+
+
+def test_a_surviving_rank_names_the_rank_that_raised_and_keeps_its_last_good_state(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FOLDLOOP_COLLECTIVE_TIMEOUT", "20")  # a hang fails, after 20 s
+    survivor, failed = run_parallel(raise_in_a_step_on_rank_1, 2)
+    assert survivor["failed"] == 1 and failed["failed"] is None
+    cause = survivor["cause"]
+    assert isinstance(cause, RankFailed) and cause.rank == 1
+    assert str(cause) == "rank 1 failed: ValueError: rank 1 gives up"
+    # The state before the failed step, as one process keeps it: both ranks at FAILS_AT.
+    assert survivor["iteration"] == failed["iteration"] == FAILS_AT
+    seconds = survivor["seconds"]
+    assert isinstance(seconds, float) and seconds < 10  # broke at once, not at the timeout
 
 
 def test_a_rank_that_dies_is_named() -> None:

@@ -121,13 +121,16 @@ class SeededBatches(Generic[B_co]):
         global batch. A batch that ``world_size`` does not divide is first padded with items
         from the start of the pass's order (``uneven="pad"``, as ``DistributedSampler`` pads)
         or cut to a multiple of ``world_size`` (``uneven="drop"``; a last batch smaller than
-        ``world_size`` is dropped whole). Every rank has the same number of batches, and
+        ``world_size`` is dropped whole), or cut as it is into slices whose sizes differ by at
+        most one (``uneven="split"``: no item added or lost; weight each rank's loss by its
+        item count for the exact global mean). Every rank has the same number of batches, and
         resumes at the same global position with :meth:`iter_from`.
         (``foldloop.distributed.shard`` calls this with the process group's rank and size.)
 
         Raises:
             ValueError: ``rank`` is not in ``range(world_size)``, ``batch_size`` is smaller
-                than ``world_size``, or ``uneven`` is neither ``"pad"`` nor ``"drop"``.
+                than ``world_size``, ``uneven`` is not ``"pad"``, ``"drop"`` or ``"split"``, or
+                (``"split"``) the last batch has fewer items than ``world_size``.
 
         Example:
             >>> source: SeededBatches[torch.Tensor] = SeededBatches(
@@ -137,6 +140,8 @@ class SeededBatches(Generic[B_co]):
             [[[0, 1], [4, 5]], [[2, 3], [6, 0]]]
             >>> [b.tolist() for b in source.sharded(1, 2, uneven="drop")]
             [[2, 3], [5]]
+            >>> [[b.tolist() for b in source.sharded(r, 2, uneven="split")] for r in (0, 1)]
+            [[[0, 1], [4, 5]], [[2, 3], [6]]]
         """
         world = check.positive_int("world_size", world_size, "the number of processes")
         if require_count("rank", rank) >= world:
@@ -146,8 +151,8 @@ class SeededBatches(Generic[B_co]):
                 f"batch_size {self._size} is smaller than world_size {world}: "
                 "some ranks would get no items"
             )
-        if uneven not in ("pad", "drop"):
-            raise ValueError(f'uneven must be "pad" or "drop", got {uneven!r}')
+        if uneven not in ("pad", "drop", "split"):
+            raise ValueError(f'uneven must be "pad", "drop" or "split", got {uneven!r}')
         copy: SeededBatches[B_co] = object.__new__(SeededBatches)
         for name in self.__slots__:
             object.__setattr__(copy, name, getattr(self, name))
@@ -157,6 +162,11 @@ class SeededBatches(Generic[B_co]):
             copy._count = self._count - 1
             if copy._count == 0:
                 raise ValueError(f"no batch of at least {world} items is left with drop")
+        if uneven == "split" and last < world:
+            raise ValueError(
+                f"the last batch has {last} items, fewer than world_size {world}: with split "
+                'some ranks would get none; use drop_last=True, or uneven="pad" or "drop"'
+            )
         return copy
 
     @property

@@ -8,10 +8,13 @@ from typing import Literal
 import torch
 from torch.utils.data import Sampler
 
-Uneven = Literal["pad", "drop"]
+Uneven = Literal["pad", "drop", "split"]
 """What a sharded source does with a global batch whose size the world size does not divide:
 ``"pad"`` repeats items from the start of the pass's order (as ``DistributedSampler`` pads),
-``"drop"`` leaves out its last items (and a batch smaller than the world size altogether)."""
+``"drop"`` leaves out its last items (and a batch smaller than the world size altogether),
+``"split"`` keeps every item once and gives the first ranks one item more (29 items on 2
+ranks: 15 and 14); a loss weighted by each rank's item count
+(``foldloop.distributed.item_weighted``) then makes the global mean exact."""
 
 
 class BatchesFrom(Sampler[list[int]]):
@@ -21,7 +24,8 @@ class BatchesFrom(Sampler[list[int]]):
     With ``shard=(rank, world_size)`` each batch is first made a multiple of ``world_size``
     long (``uneven``: padded from the start of ``order``, or cut) and then cut into
     ``world_size`` equal contiguous slices, of which this sampler gives slice ``rank``: the
-    slices of all ranks, in rank order, are the global batch.
+    slices of all ranks, in rank order, are the global batch. With ``uneven="split"`` the
+    batch is cut as it is, into slices whose sizes differ by at most one.
 
     Nothing before batch ``start`` is touched, so a ``DataLoader`` given this sampler loads
     nothing before it.
@@ -55,7 +59,9 @@ class BatchesFrom(Sampler[list[int]]):
         rank, world = self.shard
         for b in range(self.start, self.count):
             batch = self.order[b * size : (b + 1) * size]
-            if world > 1:
+            if world > 1 and self.uneven == "split":
+                batch = torch.tensor_split(batch, world)[rank]
+            elif world > 1:
                 batch = _even(batch, self.order, world, self.uneven)
                 share = len(batch) // world
                 batch = batch[rank * share : (rank + 1) * share]

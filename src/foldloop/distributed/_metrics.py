@@ -10,6 +10,8 @@ import torch.distributed as dist
 
 from foldloop.metrics import Metric
 
+from ._faults import named
+
 A = TypeVar("A")
 
 
@@ -30,7 +32,7 @@ def merge_across(metric: Metric[Any, A, Any], acc: A) -> A:
     if not (dist.is_available() and dist.is_initialized()) or dist.get_world_size() == 1:
         return acc
     gathered: list[A | None] = [None] * dist.get_world_size()
-    dist.all_gather_object(gathered, acc)
+    named(lambda: dist.all_gather_object(gathered, acc))
     # Each rank put its accumulator (an A) in its place; None only before the gather.
     return reduce(metric.merge, [a for a in gathered if a is not None])
 

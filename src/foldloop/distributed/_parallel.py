@@ -15,21 +15,10 @@ from multiprocessing.process import BaseProcess
 from multiprocessing.queues import Queue
 from typing import ParamSpec, TypeVar
 
+from ._faults import RankFailed, failures_reported
+
 P = ParamSpec("P")
 R = TypeVar("R")
-
-
-class RankFailed(RuntimeError):
-    """A rank of `run_parallel` raised, died or did not finish in time; ``rank`` names it.
-
-    Example:
-        >>> RankFailed(1, "ValueError: bad").rank
-        1
-    """
-
-    def __init__(self, rank: int, detail: str) -> None:
-        super().__init__(f"rank {rank} failed: {detail}")
-        self.rank = rank
 
 
 def free_port() -> int:
@@ -162,7 +151,8 @@ def _child(
     try:
         fn, args, kwargs = pickle.loads(call)
         dist.init_process_group("gloo", timeout=timedelta(seconds=timeout))
-        out = pickle.dumps(fn(*args, **kwargs))
+        with failures_reported():
+            out = pickle.dumps(fn(*args, **kwargs))
     except BaseException as error:
         detail = "".join(traceback.format_exception(error))
         # Reported before the group is left: the peers see the connection close after this.

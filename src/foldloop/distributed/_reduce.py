@@ -10,9 +10,11 @@ import attrs
 import torch
 import torch.distributed as dist
 
+from foldloop.core import State
 from foldloop.train import TrainState
 from foldloop.tree import tree_flatten, tree_unflatten
 
+from ._faults import named
 from ._group import grouped, world_size
 
 T = TypeVar("T")
@@ -80,13 +82,34 @@ def broadcast_state(value: TrainState, *, src: int = 0) -> TrainState:
     return attrs.evolve(value, params=params, buffers=buffers, opt_state=opt_state)
 
 
+def broadcast_buffers(state: State[TrainState]) -> State[TrainState]:
+    """``state`` with its buffers (e.g. batch-norm running statistics) taken from rank 0, in
+    one ``broadcast`` a dtype and device: a handler to attach on ``IterationCompleted`` of a
+    data-parallel trainer, so that every rank holds rank 0's buffers after each step (the next
+    forward starts from them, as DDP's ``broadcast_buffers=True`` does before each forward, and
+    every state a checkpoint or an evaluation sees agrees on all ranks). Without it each rank's
+    buffers follow its own slices. A state without buffers, or without a group, comes back as
+    it is.
+
+    Example:
+        >>> from foldloop.train import init_train_state, sgd
+        >>> state = State(init_train_state(torch.nn.BatchNorm1d(2), sgd(lr=0.1)))
+        >>> broadcast_buffers(state) is state
+        True
+    """
+    if not grouped() or not state.value.buffers:
+        return state
+    buffers = broadcast(dict(state.value.buffers))
+    return state.replace(value=attrs.evolve(state.value, buffers=buffers))
+
+
 def _like(synced: torch.Tensor, leaf: torch.Tensor) -> torch.Tensor:
     return synced.requires_grad_() if leaf.requires_grad else synced
 
 
 def _all_reduce_mean(world: int) -> Callable[[torch.Tensor], None]:
     def reduce(flat: torch.Tensor) -> None:
-        dist.all_reduce(flat, op=dist.ReduceOp.SUM)
+        named(lambda: dist.all_reduce(flat, op=dist.ReduceOp.SUM))
         flat.div_(world)
 
     return reduce
@@ -94,7 +117,7 @@ def _all_reduce_mean(world: int) -> Callable[[torch.Tensor], None]:
 
 def _broadcast(src: int) -> Callable[[torch.Tensor], None]:
     def send(flat: torch.Tensor) -> None:
-        dist.broadcast(flat, src=src)
+        named(lambda: dist.broadcast(flat, src=src))
 
     return send
 

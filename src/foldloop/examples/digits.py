@@ -49,9 +49,12 @@ from foldloop import (
 from foldloop.data import SeededBatches
 from foldloop.distributed import (
     average_gradients,
+    broadcast_buffers,
     broadcast_state,
+    failures_reported,
     init_from_env,
     is_main,
+    item_weighted,
     shard,
     world_size,
 )
@@ -219,7 +222,6 @@ def trainer_loop(
     log: Callable[[str], object],
     test_data: Iterable[Batch],
     *,
-    main: bool = True,
     distributed: bool = False,
 ) -> Loop[TrainState, Batch]:
     """The trainer with its handlers and taps: `OPTIMIZER`, the epoch's running loss, a test
@@ -228,10 +230,12 @@ def trainer_loop(
 
     The trainer donates each state to the next step (``donate=True``): no handler keeps an
     earlier state, so the weights and AdamW's moments are updated in place. With
-    ``distributed`` its gradients are averaged across the process group
-    (``foldloop.distributed.average_gradients``); without ``main`` (a rank other than 0) the
-    progress bar and the table are left out: the taps that show or write run on rank 0 only.
-    Every rank evaluates the whole test split with the same weights, so every rank's early
+    ``distributed`` each rank's loss is weighted by its share of the global batch
+    (``foldloop.distributed.item_weighted``), the gradients are averaged across the process
+    group (``foldloop.distributed.average_gradients``) and rank 0's buffers are broadcast after
+    each step (``broadcast_buffers``). The progress bar shows on rank 0 only (its ``rank``
+    argument, 0 by default); the table goes to ``log``, which `main` makes quiet on the other
+    ranks. Every rank evaluates the whole test split with the same weights, so every rank's early
     stopping decides alike.
 
     Example:
@@ -241,9 +245,12 @@ def trainer_loop(
     """
     # donate: the job keeps no earlier state, so each step updates the weights in place.
     reduce = average_gradients if distributed else None
-    trainer = supervised_trainer(
-        model, OPTIMIZER, F.cross_entropy, donate=True, reduce_grads=reduce
-    )
+    # Weighted by each rank's item count: slices of 15 and 14 of a last batch of 29 give the
+    # exact mean over the 29.
+    loss = item_weighted(F.cross_entropy) if distributed else F.cross_entropy
+    trainer = supervised_trainer(model, OPTIMIZER, loss, donate=True, reduce_grads=reduce)
+    if distributed:  # rank 0's buffers on every rank after each step (this MLP has none)
+        trainer.attach(IterationCompleted, broadcast_buffers)
     trainer.attach(EpochStarted, reset_train_loss)
     trainer.attach(IterationCompleted, add_train_loss)
     trainer.attach(EpochCompleted, record_test_scores, supervised_evaluator(model), test_data)
@@ -251,10 +258,10 @@ def trainer_loop(
     guard = TerminateOnNonFinite(train_loss)
     trainer.attach(IterationCompleted, guard)
     trainer.tap(Terminated, guard.warn)
-    if main:
-        ProgressBar({"loss": train_loss}).attach(trainer)  # quiet unless stderr is a terminal
-        trainer.tap(Started, lambda: log("epoch  train loss  test loss  test acc"))
-        trainer.tap(EpochCompleted, lambda state: log(table_row(state)))
+    # rank=0: in a process group, rank 0 alone shows it; quiet unless stderr is a terminal.
+    ProgressBar({"loss": train_loss}, rank=0).attach(trainer)
+    trainer.tap(Started, lambda: log("epoch  train loss  test loss  test acc"))
+    trainer.tap(EpochCompleted, lambda state: log(table_row(state)))
     return trainer
 
 
@@ -296,8 +303,9 @@ def train(
     ``eval``); a resumed run appends to it.
 
     Under ``torchrun`` (``WORLD_SIZE`` > 1) each process joins the group, takes its slice of
-    each global batch of 32 (``foldloop.distributed.shard``; the last batch of 29 is padded
-    with one item of the epoch's order), starts from rank 0's state and averages its gradients;
+    each global batch of 32 (``foldloop.distributed.shard``; the last batch of 29 is split 15
+    and 14, ``uneven="split"``), starts from rank 0's state and averages its gradients weighted
+    by item counts, so that its final state is the one-process run's up to rounding;
     the log, the table, the progress bar and the checkpoints are written by rank 0 only, and
     every rank resumes from the same checkpoint.
 
@@ -307,27 +315,38 @@ def train(
         (1, 45, True)
     """
     distributed = init_from_env()
+    with failures_reported():  # a rank that raises is named in the others' errors
+        return _train(distributed, epochs, seed, log, checkpoint_dir, checkpoint_every, log_file)
+
+
+def _train(
+    distributed: bool,
+    epochs: int,
+    seed: int,
+    log: Callable[[str], object],
+    checkpoint_dir: Path | None,
+    checkpoint_every: int | None,
+    log_file: Path | None,
+) -> State[TrainState]:
     train_data, test_data = digits_loaders(seed)
     if distributed:
         assert isinstance(train_data, SeededBatches)  # digits_loaders' train batches
-        train_data = shard(train_data)
+        train_data = shard(train_data, uneven="split")
     model = mlp(seed)
-    main = is_main()
-    trainer = trainer_loop(model, log, test_data, main=main, distributed=distributed)
+    trainer = trainer_loop(model, log, test_data, distributed=distributed)
     initial = State(broadcast_state(init_train_state(model, OPTIMIZER, seed)))
-    if not main:  # the taps below write files: rank 0 only
-        log_file = None
+    # The taps that write files run on rank 0 alone in a process group (rank=0, the default).
     if log_file is not None:
-        JsonLines(log_file, {"loss": train_loss}).attach(trainer, on(IterationCompleted, every(5)))
+        train_log = JsonLines(log_file, {"loss": train_loss}, rank=0)
+        train_log.attach(trainer, on(IterationCompleted, every(5)))
         test_scores = {"loss": test_loss, "accuracy": lambda s: s.get(TEST_SCORES).accuracy}
-        JsonLines(log_file, test_scores, tag="eval").attach(trainer, EpochCompleted)
+        JsonLines(log_file, test_scores, tag="eval", rank=0).attach(trainer, EpochCompleted)
     if checkpoint_dir is not None:
-        checkpoints = Checkpoints(checkpoint_dir, keep_last=2)
+        checkpoints = Checkpoints(checkpoint_dir, keep_last=2, rank=0)
         trigger: Trigger[Event] = on(EpochCompleted) | on(Interrupted)
         if checkpoint_every is not None:
             trigger = trigger | on(IterationCompleted, every(checkpoint_every))
-        if main:
-            trainer.tap(trigger, checkpoints)
+        trainer.tap(trigger, checkpoints)
         # Every rank reads; rank 0 writes no earlier than its first step, which waits for all.
         resumed = resume(checkpoint_dir, like=initial)
         if resumed is not None:

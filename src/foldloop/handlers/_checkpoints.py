@@ -10,6 +10,7 @@ from typing import Any, Literal
 from foldloop.core import State
 from foldloop.io import Entry, delete_checkpoint, entries_of, write_checkpoint
 
+from ._ranks import require_rank, runs_here
 from ._scores import Score, read_score, require_score
 
 
@@ -30,6 +31,9 @@ class Checkpoints:
             theirs: a ``Slot[float]``, the name of an attached metric, or a function of the
             state. Needed when ``keep_best > 0``.
         mode: ``"max"`` when a higher score is better, ``"min"`` when a lower one is.
+        rank: the process that writes when called as a tap in a data-parallel run (a process
+            group is initialised): rank 0 by default, ``None`` for every process (each into
+            its own ``directory``). Every rank may `foldloop.io.resume` from rank 0's.
 
     Example:
         >>> import tempfile
@@ -55,7 +59,9 @@ class Checkpoints:
         # Any: a checkpoint tap saves, and scores, states of any value type.
         score: Score[Any] | None = None,
         mode: Literal["min", "max"] = "max",
+        rank: int | None = 0,
     ) -> None:
+        self.rank = require_rank(rank, "Checkpoints")
         _require_count("keep_last", keep_last, least=1)
         _require_count("keep_best", keep_best, least=0)
         if keep_best and score is None:
@@ -79,8 +85,10 @@ class Checkpoints:
 
     # Any: as above.
     def __call__(self, state: State[Any]) -> None:
-        """Write ``state`` as the newest checkpoint, then apply the retention rules."""
-        self.save(state)
+        """Write ``state`` as the newest checkpoint, then apply the retention rules (a tap); in a
+        process group, on rank ``rank`` only (`save` writes wherever it is called)."""
+        if runs_here(self.rank):
+            self.save(state)
 
     # Any: as above.
     def save(self, state: State[Any]) -> Path:

@@ -13,6 +13,7 @@ from foldloop.core import Event, State
 
 from ._line_log import LineLog
 from ._lines import LineFile
+from ._ranks import require_rank, runs_here
 from ._records import COLUMNS, record
 from ._values import Values, checked
 
@@ -23,8 +24,10 @@ class Csv(LineLog[T]):
     """Append one row per firing to ``path``: ``tag, event, epoch, iteration, wall_time``,
     then one column per value name, under a header written when the file is new or empty.
 
-    Opened, appended to, flushed and closed as :class:`JsonLines` is. Appending to a file
-    whose header names other columns is refused (at the first row).
+    Opened, appended to, flushed and closed as :class:`JsonLines` is, and written by the
+    process of rank ``rank`` only in a data-parallel run (rank 0 by default; ``None``: every
+    process). Appending to a file whose header names other columns is refused (at the first
+    row).
 
     Example:
         >>> import pathlib, tempfile
@@ -45,7 +48,9 @@ class Csv(LineLog[T]):
         *,
         tag: str = "train",
         clock: Callable[[], float] = time.time,
+        rank: int | None = 0,
     ) -> None:
+        self.rank = require_rank(rank, "Csv")
         self.values = checked(values or {}, "Csv")
         self.tag = tag
         self.clock = clock
@@ -54,7 +59,9 @@ class Csv(LineLog[T]):
         self._file = LineFile(path, "Csv")
 
     def __call__(self, state: State[T], event: Event) -> None:
-        """Append the row of ``event`` at ``state`` (a tap)."""
+        """Append the row of ``event`` at ``state`` (a tap), on rank ``rank`` only."""
+        if not runs_here(self.rank):
+            return
         rec = record(self.tag, state, event, self.values, self.clock)
         values = rec.pop("values")
         assert isinstance(values, dict)

@@ -12,6 +12,7 @@ from foldloop.core import Event, State
 
 from ._line_log import LineLog
 from ._lines import LineFile
+from ._ranks import require_rank, runs_here
 from ._records import record
 from ._values import Values, checked
 
@@ -25,6 +26,8 @@ class JsonLines(LineLog[T]):
     The file is checked at construction, opened at the first record, appended to (a resumed
     run continues the same log), flushed after every record and closed when a run ends (when
     attached with :meth:`attach`; else call :meth:`close`). Each value is ``float(fn(state))``.
+    In a data-parallel run only the process of rank ``rank`` writes (rank 0 by default;
+    ``None``: every process, each to its own ``path``).
 
     Example:
         >>> import json, pathlib, tempfile
@@ -49,13 +52,17 @@ class JsonLines(LineLog[T]):
         *,
         tag: str = "train",
         clock: Callable[[], float] = time.time,
+        rank: int | None = 0,
     ) -> None:
+        self.rank = require_rank(rank, "JsonLines")
         self.values = checked(values or {}, "JsonLines")
         self.tag = tag
         self.clock = clock
         self._file = LineFile(path, "JsonLines")
 
     def __call__(self, state: State[T], event: Event) -> None:
-        """Append the record of ``event`` at ``state`` (a tap)."""
+        """Append the record of ``event`` at ``state`` (a tap), on rank ``rank`` only."""
+        if not runs_here(self.rank):
+            return
         line = json.dumps(record(self.tag, state, event, self.values, self.clock))
         self._file.write(line + "\n")

@@ -15,6 +15,7 @@ from foldloop.core import (
 )
 
 from ._handles import Handles
+from ._ranks import require_rank, runs_here
 from ._records import ENDS
 from ._values import Values, checked, read
 
@@ -33,7 +34,9 @@ class ProgressBar(Generic[T_contra]):
     ``per="epoch"`` opens a bar at each epoch (closed at its end), ``per="run"`` one for the
     whole run. Every bar closes when the run completes, terminates, fails or is interrupted
     (Ctrl-C). ``disable=None`` (the default) is quiet when ``file`` (stderr if None) is not a
-    terminal; ``True`` always quiet. Needs ``pip install foldloop[progress]``.
+    terminal; ``True`` always quiet. In a data-parallel run only the process of rank ``rank``
+    shows a bar (rank 0 by default; ``None``: every process). Needs
+    ``pip install foldloop[progress]``.
 
     Example:
         >>> import io
@@ -58,6 +61,7 @@ class ProgressBar(Generic[T_contra]):
         file: IO[str] | None = None,
         disable: bool | None = None,
         mininterval: float = 0.1,
+        rank: int | None = 0,
     ) -> None: ...
 
     @overload
@@ -70,6 +74,7 @@ class ProgressBar(Generic[T_contra]):
         file: IO[str] | None = None,
         disable: bool | None = None,
         mininterval: float = 0.1,
+        rank: int | None = 0,
     ) -> None: ...
 
     def __init__(
@@ -81,12 +86,14 @@ class ProgressBar(Generic[T_contra]):
         file: IO[str] | None = None,
         disable: bool | None = None,
         mininterval: float = 0.1,
+        rank: int | None = 0,
     ) -> None:
         from tqdm import tqdm  # an optional dependency: imported only when a bar is built
 
         if per not in ("epoch", "run"):
             raise ValueError(f"ProgressBar: per must be 'epoch' or 'run', got {per!r}")
         self._tqdm = tqdm
+        self.rank = require_rank(rank, "ProgressBar")
         self.values = checked(values or {}, "ProgressBar")
         self.per = per
         self.desc = desc
@@ -120,7 +127,10 @@ class ProgressBar(Generic[T_contra]):
         return Handles(handles)
 
     def open(self, state: State[T_contra]) -> None:
-        """Open a bar at ``state`` (closing any open one): a tap on EpochStarted or Started."""
+        """Open a bar at ``state`` (closing any open one): a tap on EpochStarted or Started;
+        on rank ``rank`` only."""
+        if not runs_here(self.rank):
+            return
         self.close(state)
         self._bar = self._new_bar(state)
 
@@ -139,6 +149,8 @@ class ProgressBar(Generic[T_contra]):
 
     def update(self, state: State[T_contra]) -> None:
         """Count one iteration; show the values when the bar redraws (IterationCompleted)."""
+        if not runs_here(self.rank):
+            return
         bar = self._bar
         if bar is None:  # a run continued mid-epoch: no opening event fired
             bar = self._bar = self._new_bar(state)

@@ -12,6 +12,7 @@ from foldloop.core import Event, Loop, State, Trigger
 from ._closing import tap_until_end
 from ._handles import Handles
 from ._paths import writable_folder
+from ._ranks import require_rank, runs_here
 from ._values import Values, checked, read
 
 if TYPE_CHECKING:
@@ -28,7 +29,9 @@ class TensorBoard(Generic[T]):
 
     The folder ``log_dir`` (created if missing; its parent must exist) is checked at
     construction and the writer opened at the first firing, flushed and closed when a run ends
-    (with :meth:`attach`). A resumed run writes new event files beside the old ones.
+    (with :meth:`attach`). A resumed run writes new event files beside the old ones. In a
+    data-parallel run only the process of rank ``rank`` writes (rank 0 by default; ``None``:
+    every process).
 
     Example:
         >>> import pathlib, tempfile
@@ -48,7 +51,9 @@ class TensorBoard(Generic[T]):
         *,
         tag: str = "train",
         histograms: Callable[[State[T]], Mapping[str, torch.Tensor]] | None = None,
+        rank: int | None = 0,
     ) -> None:
+        self.rank = require_rank(rank, "TensorBoard")
         self.log_dir = Path(log_dir)
         if self.log_dir.exists():
             writable_folder(self.log_dir, "TensorBoard", str(self.log_dir))
@@ -60,7 +65,10 @@ class TensorBoard(Generic[T]):
         self._writer: SummaryWriter | None = None
 
     def __call__(self, state: State[T], event: Event) -> None:
-        """Write the scalars (and histograms) of ``state`` at its iteration (a tap)."""
+        """Write the scalars (and histograms) of ``state`` at its iteration (a tap), on rank
+        ``rank`` only."""
+        if not runs_here(self.rank):
+            return
         writer = self._open()
         step = state.iteration
         for name, number in read(self.values, state).items():
