@@ -1,8 +1,7 @@
 """Donation: a step built with ``donate=True`` updates the given state's tensors in place, ends
 where the pure step does bit for bit, and leaves the given state unreadable, never changed."""
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -11,6 +10,7 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from supervised_problem import batches, classifier, one_thread
+from torch.overrides import TorchFunctionMode
 
 from foldloop import IterationCompleted, RunError, State
 from foldloop.train import (
@@ -131,19 +131,24 @@ def test_an_evaluators_state_shares_the_lease_of_the_trainers_state_it_reads() -
         evaluated.value.params  # noqa: B018  # reading is what raises
 
 
-@contextmanager
-def counted_clones() -> Iterator[list[int]]:
-    """Counts ``Tensor.clone`` calls inside the block."""
-    count = [0]
-    original = torch.Tensor.clone
+class CountedCopies(TorchFunctionMode):
+    """Counts the tensors that torch functions copy inside the block (``clone``,
+    ``_foreach_clone``, ``contiguous`` of a tensor that is not), whoever calls them."""
 
-    def clone(tensor: torch.Tensor, *args: Any, **kwargs: Any) -> torch.Tensor:  # Any: as torch's
-        count[0] += 1
-        return original(tensor, *args, **kwargs)
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
 
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(torch.Tensor, "clone", clone)
-        yield count
+    # Any: torch's own signature for a function mode's hook.
+    def __torch_function__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
+        name = getattr(func, "__name__", "")
+        if name == "clone":
+            self.count += 1
+        elif name == "_foreach_clone":
+            self.count += len(args[0])
+        elif name == "contiguous" and not args[0].is_contiguous():
+            self.count += 1
+        return func(*args, **(kwargs or {}))
 
 
 @pytest.mark.parametrize(
@@ -160,7 +165,7 @@ def test_a_donated_fused_step_copies_no_tensor(
     for donate in (False, True):
         step = supervised_training_step(model, optimizer, F.cross_entropy, donate=donate)
         state = step(State(value=init_train_state(model, optimizer), iteration=1), data[0])
-        with counted_clones() as count:
+        with CountedCopies() as copies:
             step(State(value=state.value, iteration=2), data[1])
-        counts[donate] = count[0]
+        counts[donate] = copies.count
     assert counts == {False: len(params_of(model)) * (1 + moments), True: 0}
