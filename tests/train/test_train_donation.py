@@ -169,3 +169,39 @@ def test_a_donated_fused_step_copies_no_tensor(
             step(State(value=state.value, iteration=2), data[1])
         counts[donate] = copies.count
     assert counts == {False: len(params_of(model)) * (1 + moments), True: 0}
+
+
+def test_a_model_donated_to_its_state_is_not_copied_and_shows_the_runs_parameters() -> None:
+    """``init_train_state(donate=True)`` holds the model's own memory; a donating run from it
+    ends bit for bit where a pure run from copies does, and the model holds its parameters."""
+    pure = run(adamw(0.01), donate=False, iterations=3)
+    model, optimizer = classifier(), adamw(0.01)
+    with CountedCopies() as copies:
+        start = init_train_state(model, optimizer, seed=3, donate=True)
+    assert copies.count == len(list(model.buffers()))  # the buffers alone are copied
+    own = dict(model.named_parameters())
+    assert all(p.data_ptr() == own[name].data_ptr() for name, p in start.params.items())
+    trainer = supervised_trainer(model, optimizer, F.cross_entropy, donate=True)
+    with one_thread():
+        final = trainer.run(start, batches(3))
+    assert final.value == pure.value
+    assert all(torch.equal(p, own[name]) for name, p in final.value.params.items())
+
+
+def test_a_pure_run_from_a_donated_model_leaves_the_model_as_it_was() -> None:
+    model, optimizer = classifier(), sgd(0.1, momentum=0.9)
+    before = {name: p.detach().clone() for name, p in model.named_parameters()}
+    start = init_train_state(model, optimizer, donate=True)
+    final = supervised_trainer(model, optimizer, F.cross_entropy).run(start, batches(2))
+    assert final.value.step == 2
+    assert all(torch.equal(p, before[name]) for name, p in model.named_parameters())
+
+
+def test_a_model_donates_its_parameters_once() -> None:
+    model, optimizer = classifier(), sgd(0.1)
+    init_train_state(model, optimizer, donate=True)
+    with pytest.raises(
+        ValueError, match=r"already donated .* init_train_state\(model, optimizer\)"
+    ):
+        init_train_state(model, optimizer, donate=True)
+    assert init_train_state(model, optimizer).step == 0  # copies are still there to take
