@@ -205,3 +205,10 @@ def test_a_model_donates_its_parameters_once() -> None:
     ):
         init_train_state(model, optimizer, donate=True)
     assert init_train_state(model, optimizer).step == 0  # copies are still there to take
+
+
+def test_a_donation_that_fails_to_make_its_state_gives_nothing_up() -> None:
+    model = classifier()
+    with pytest.raises(AttributeError):
+        init_train_state(model, object(), donate=True)  # type: ignore[arg-type]  # not an optimizer
+    assert init_train_state(model, sgd(0.1), donate=True).step == 0

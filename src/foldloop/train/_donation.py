@@ -14,6 +14,8 @@ which for a large model is the memory (and the time) of one more copy of its wei
 
 import threading
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import torch
 from torch import nn
@@ -79,30 +81,33 @@ _DONATED_MODULES: "weakref.WeakSet[nn.Module]" = weakref.WeakSet()
 _DONATING = threading.Lock()
 
 
-def module_parameters(model: nn.Module) -> dict[str, torch.Tensor]:
-    """The trainable parameters of ``model`` themselves (no copies), by name, for a state that
-    takes them over; a module gives its parameters up once.
+@contextmanager
+def module_parameters(model: nn.Module) -> Iterator[dict[str, torch.Tensor]]:
+    """The trainable parameters of ``model`` themselves (no copies), by name, for the state made
+    inside the block; the module counts as given up once the block ends without an error.
 
     Each tensor is a detached alias of the module's own (the same memory): a pure step only
     reads it, and a step built with ``donate=True`` updates it in place, so the module then
-    shows that step's numbers, as the model of a plain torch loop does.
+    shows that step's numbers, as the model of a plain torch loop does. A module gives its
+    parameters up once: two states writing into the same memory would each show the other's
+    steps.
 
     Raises:
-        ValueError: ``model``'s parameters were given up before (two states writing into the
-            same memory would each show the other's steps).
+        ValueError: ``model``'s parameters were given up before.
 
     Example:
         >>> from torch import nn
         >>> layer = nn.Linear(2, 1)
-        >>> params = module_parameters(layer)
-        >>> params["weight"].data_ptr() == layer.weight.data_ptr()
+        >>> with module_parameters(layer) as params:
+        ...     params["weight"].data_ptr() == layer.weight.data_ptr()
         True
-        >>> module_parameters(layer)
+        >>> with module_parameters(layer) as params:
+        ...     pass
         Traceback (most recent call last):
         ...
         ValueError: the parameters of this Linear were already donated to a TrainState ...
     """
-    with _DONATING:
+    with _DONATING:  # one check and one mark for concurrent donations of the same module
         if model in _DONATED_MODULES:
             raise ValueError(
                 f"the parameters of this {type(model).__name__} were already donated to a "
@@ -110,7 +115,9 @@ def module_parameters(model: nn.Module) -> dict[str, torch.Tensor]:
                 "them in place; keep running that state, or make a state of copies with "
                 "init_train_state(model, optimizer)"
             )
-        _DONATED_MODULES.add(model)
-    return {
-        name: p.detach().requires_grad_() for name, p in model.named_parameters() if p.requires_grad
-    }
+        yield {
+            name: p.detach().requires_grad_()
+            for name, p in model.named_parameters()
+            if p.requires_grad
+        }
+        _DONATED_MODULES.add(model)  # not when the block raised: nothing was given up then

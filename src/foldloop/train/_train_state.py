@@ -1,6 +1,7 @@
 """The value a training run folds: parameters, buffers, optimizer state, counters, last output."""
 
 from collections.abc import Iterable, Mapping
+from contextlib import nullcontext
 from typing import Any, TypeAlias
 
 import attrs
@@ -265,8 +266,8 @@ def init_train_state(
     """
     require_trainable(model)
     seed = require_whole("init_train_state: seed", seed, minimum=0)
-    params = module_parameters(model) if donate else params_of(model)
-    return TrainState(params, buffers_of(model), optimizer.init(params), seed=seed)
+    with module_parameters(model) if donate else nullcontext(params_of(model)) as params:
+        return TrainState(params, buffers_of(model), optimizer.init(params), seed=seed)
 
 
 def require_trainable(model: nn.Module) -> None:
