@@ -10,14 +10,18 @@ state at every step, so the plain loop reads it too). The plain loop uses torch'
 optimizers (``torch.optim.AdamW(fused=True)``, ``torch.optim.SGD(momentum=0.9, fused=True)``),
 ``zero_grad(set_to_none=True)`` and sets ``model.train()`` / ``model.eval()`` once per phase.
 foldloop's step is pure: it calls the module on the state's tensors and makes the new
-parameters and optimizer state out of place (with ``donate=True`` it may reuse the given
-state's buffers, where ``supervised_trainer`` has that keyword).
+parameters and optimizer state out of place. The donating runners (where ``supervised_trainer``
+has the ``donate`` keyword) build the trainer with ``donate=True``, so each step updates the
+given state's tensors in place, and start from ``init_train_state(..., donate=True)`` (where it
+has that keyword), so the state takes the model's own parameters instead of copies: what a user
+who wants the plain loop's memory writes. Then, like the plain loop, the model holds the
+trained parameters; the pure runners copy them and leave the model as it was.
 
 The wide job: a 9.66M-parameter MLP 64-3072-3072-10, some steps on fixed random batches of 64
 (``torch.randn`` features, ``torch.randint`` labels, seed 0), AdamW, no evaluation. Its runners
 take the built model and the batches and time only the run (for foldloop ``init_train_state`` is
-in the timed part: it copies the parameters, where torch's optimizer makes its state in the
-first step).
+in the timed part: without donation it copies the parameters, where torch's optimizer makes its
+state in the first step).
 """
 
 from __future__ import annotations
@@ -51,8 +55,10 @@ SGD_LR, SGD_MOMENTUM = 0.05, 0.9
 WIDE = 3072  # 64*3072 + 3072*3072 + 3072*10 weights: 9.66M parameters with the biases
 WIDE_BATCH = 64
 
-# Whether this foldloop's supervised_trainer takes `donate` (read from its signature).
+# Whether this foldloop's supervised_trainer takes `donate`, and whether init_train_state does
+# (the state then takes the model's own parameters, not copies), read from their signatures.
 HAS_DONATE = "donate" in inspect.signature(supervised_trainer).parameters
+INIT_DONATES = "donate" in inspect.signature(init_train_state).parameters
 
 Batch = tuple[Tensor, Tensor]
 TorchOptimizer = Callable[[nn.Module], torch.optim.Optimizer]
@@ -110,8 +116,10 @@ def foldloop_train(
     extra: dict[str, Any] = {"donate": True} if donate else {}
     trainer = supervised_trainer(model, optimizer, F.cross_entropy, **extra)
     trainer.tap(EpochCompleted, after_epoch)
+    start_extra = extra if donate and INIT_DONATES else {}
     t0 = time.perf_counter()
-    trainer.run(init_train_state(model, optimizer, SEED), train, max_epochs=epochs)
+    start = init_train_state(model, optimizer, SEED, **start_extra)
+    trainer.run(start, train, max_epochs=epochs)
     return time.perf_counter() - t0
 
 

@@ -1,8 +1,7 @@
 """Donation: a step built with ``donate=True`` updates the given state's tensors in place, ends
 where the pure step does bit for bit, and leaves the given state unreadable, never changed."""
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -11,6 +10,7 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from supervised_problem import batches, classifier, one_thread
+from torch.overrides import TorchFunctionMode
 
 from foldloop import IterationCompleted, RunError, State
 from foldloop.train import (
@@ -131,19 +131,24 @@ def test_an_evaluators_state_shares_the_lease_of_the_trainers_state_it_reads() -
         evaluated.value.params  # noqa: B018  # reading is what raises
 
 
-@contextmanager
-def counted_clones() -> Iterator[list[int]]:
-    """Counts ``Tensor.clone`` calls inside the block."""
-    count = [0]
-    original = torch.Tensor.clone
+class CountedCopies(TorchFunctionMode):
+    """Counts the tensors that torch functions copy inside the block (``clone``,
+    ``_foreach_clone``, ``contiguous`` of a tensor that is not), whoever calls them."""
 
-    def clone(tensor: torch.Tensor, *args: Any, **kwargs: Any) -> torch.Tensor:  # Any: as torch's
-        count[0] += 1
-        return original(tensor, *args, **kwargs)
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
 
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(torch.Tensor, "clone", clone)
-        yield count
+    # Any: torch's own signature for a function mode's hook.
+    def __torch_function__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
+        name = getattr(func, "__name__", "")
+        if name == "clone":
+            self.count += 1
+        elif name == "_foreach_clone":
+            self.count += len(args[0])
+        elif name == "contiguous" and not args[0].is_contiguous():
+            self.count += 1
+        return func(*args, **(kwargs or {}))
 
 
 @pytest.mark.parametrize(
@@ -160,7 +165,50 @@ def test_a_donated_fused_step_copies_no_tensor(
     for donate in (False, True):
         step = supervised_training_step(model, optimizer, F.cross_entropy, donate=donate)
         state = step(State(value=init_train_state(model, optimizer), iteration=1), data[0])
-        with counted_clones() as count:
+        with CountedCopies() as copies:
             step(State(value=state.value, iteration=2), data[1])
-        counts[donate] = count[0]
+        counts[donate] = copies.count
     assert counts == {False: len(params_of(model)) * (1 + moments), True: 0}
+
+
+def test_a_model_donated_to_its_state_is_not_copied_and_shows_the_runs_parameters() -> None:
+    """``init_train_state(donate=True)`` holds the model's own memory; a donating run from it
+    ends bit for bit where a pure run from copies does, and the model holds its parameters."""
+    pure = run(adamw(0.01), donate=False, iterations=3)
+    model, optimizer = classifier(), adamw(0.01)
+    with CountedCopies() as copies:
+        start = init_train_state(model, optimizer, seed=3, donate=True)
+    assert copies.count == len(list(model.buffers()))  # the buffers alone are copied
+    own = dict(model.named_parameters())
+    assert all(p.data_ptr() == own[name].data_ptr() for name, p in start.params.items())
+    trainer = supervised_trainer(model, optimizer, F.cross_entropy, donate=True)
+    with one_thread():
+        final = trainer.run(start, batches(3))
+    assert final.value == pure.value
+    assert all(torch.equal(p, own[name]) for name, p in final.value.params.items())
+
+
+def test_a_pure_run_from_a_donated_model_leaves_the_model_as_it_was() -> None:
+    model, optimizer = classifier(), sgd(0.1, momentum=0.9)
+    before = {name: p.detach().clone() for name, p in model.named_parameters()}
+    start = init_train_state(model, optimizer, donate=True)
+    final = supervised_trainer(model, optimizer, F.cross_entropy).run(start, batches(2))
+    assert final.value.step == 2
+    assert all(torch.equal(p, before[name]) for name, p in model.named_parameters())
+
+
+def test_a_model_donates_its_parameters_once() -> None:
+    model, optimizer = classifier(), sgd(0.1)
+    init_train_state(model, optimizer, donate=True)
+    with pytest.raises(
+        ValueError, match=r"already donated .* init_train_state\(model, optimizer\)"
+    ):
+        init_train_state(model, optimizer, donate=True)
+    assert init_train_state(model, optimizer).step == 0  # copies are still there to take
+
+
+def test_a_donation_that_fails_to_make_its_state_gives_nothing_up() -> None:
+    model = classifier()
+    with pytest.raises(AttributeError):
+        init_train_state(model, object(), donate=True)  # type: ignore[arg-type]  # not an optimizer
+    assert init_train_state(model, sgd(0.1), donate=True).step == 0

@@ -6,7 +6,19 @@ state's own tensors, as JAX donates buffers. The given state is then *consumed*:
 `Lease` with every `TrainState` that holds the same tensors, the step marks that lease, and
 reading any of those states raises `DonatedError` instead of showing a later step's numbers.
 Nothing here depends on reference counts or other interpreter internals.
+
+A module's own parameters can be donated the same way, to the state that `init_train_state`
+makes (``donate=True``): the state then holds the module's parameters themselves, not copies,
+which for a large model is the memory (and the time) of one more copy of its weights.
 """
+
+import threading
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import torch
+from torch import nn
 
 from foldloop.core import FoldloopError
 
@@ -62,3 +74,50 @@ class Lease:
         """Raise `DonatedError` if a step has consumed the states holding this lease."""
         if self.donated_at is not None:
             raise DonatedError(self.donated_at)
+
+
+# The modules whose parameters a state took over (weakly held: a module lives as its owner says).
+_DONATED_MODULES: "weakref.WeakSet[nn.Module]" = weakref.WeakSet()
+_DONATING = threading.Lock()
+
+
+@contextmanager
+def module_parameters(model: nn.Module) -> Iterator[dict[str, torch.Tensor]]:
+    """The trainable parameters of ``model`` themselves (no copies), by name, for the state made
+    inside the block; the module counts as given up once the block ends without an error.
+
+    Each tensor is a detached alias of the module's own (the same memory): a pure step only
+    reads it, and a step built with ``donate=True`` updates it in place, so the module then
+    shows that step's numbers, as the model of a plain torch loop does. A module gives its
+    parameters up once: two states writing into the same memory would each show the other's
+    steps.
+
+    Raises:
+        ValueError: ``model``'s parameters were given up before.
+
+    Example:
+        >>> from torch import nn
+        >>> layer = nn.Linear(2, 1)
+        >>> with module_parameters(layer) as params:
+        ...     params["weight"].data_ptr() == layer.weight.data_ptr()
+        True
+        >>> with module_parameters(layer) as params:
+        ...     pass
+        Traceback (most recent call last):
+        ...
+        ValueError: the parameters of this Linear were already donated to a TrainState ...
+    """
+    with _DONATING:  # one check and one mark for concurrent donations of the same module
+        if model in _DONATED_MODULES:
+            raise ValueError(
+                f"the parameters of this {type(model).__name__} were already donated to a "
+                "TrainState (init_train_state(..., donate=True)), and a step may have updated "
+                "them in place; keep running that state, or make a state of copies with "
+                "init_train_state(model, optimizer)"
+            )
+        yield {
+            name: p.detach().requires_grad_()
+            for name, p in model.named_parameters()
+            if p.requires_grad
+        }
+        _DONATED_MODULES.add(model)  # not when the block raised: nothing was given up then

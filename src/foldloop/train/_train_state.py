@@ -1,6 +1,7 @@
 """The value a training run folds: parameters, buffers, optimizer state, counters, last output."""
 
 from collections.abc import Iterable, Mapping
+from contextlib import nullcontext
 from typing import Any, TypeAlias
 
 import attrs
@@ -11,7 +12,7 @@ from torch import nn
 from foldloop.tree import NAMESPACE, tree_flatten, tree_map
 
 from ._checks import require_whole
-from ._donation import Lease
+from ._donation import Lease, module_parameters
 from ._optimizers import GradientTransformation
 
 Tensors: TypeAlias = Mapping[str, torch.Tensor]
@@ -238,16 +239,23 @@ def init_train_state(
     # Any: any optimizer will do; only its init is called, and the state it makes is stored.
     optimizer: GradientTransformation[Any],
     seed: int = 0,
+    *,
+    donate: bool = False,
 ) -> TrainState:
     """The state before the first step: copies of the model's tensors and a fresh optimizer.
 
     Args:
-        model: the module to train; it is read, never changed.
+        model: the module to train; it is read, never changed (unless ``donate``).
         optimizer: the optimizer the trainer will use; its ``init`` makes ``opt_state``.
         seed: the seed every iteration's randomness derives from (a whole number >= 0).
+        donate: take the model's own parameters instead of copies (no memory or time spent on
+            copying them): the model gives them up to the state, once. A step built with
+            ``donate=True`` then updates them in place, so the model's parameters show the
+            run's latest numbers, as a plain torch loop's do; a pure step only reads them.
 
     Raises:
-        ValueError: the model has no trainable parameters, or ``seed`` is negative.
+        ValueError: the model has no trainable parameters, ``seed`` is negative, or (with
+            ``donate``) the model's parameters were donated before.
 
     Example:
         >>> from torch import nn
@@ -256,13 +264,14 @@ def init_train_state(
         >>> sorted(state.params), state.step, state.seed, state.output
         (['bias', 'weight'], 0, 7, None)
     """
-    params = require_trainable(model)
+    require_trainable(model)
     seed = require_whole("init_train_state: seed", seed, minimum=0)
-    return TrainState(params, buffers_of(model), optimizer.init(params), seed=seed)
+    with module_parameters(model) if donate else nullcontext(params_of(model)) as params:
+        return TrainState(params, buffers_of(model), optimizer.init(params), seed=seed)
 
 
-def require_trainable(model: nn.Module) -> dict[str, torch.Tensor]:
-    """``params_of(model)``, refusing a model with nothing to train.
+def require_trainable(model: nn.Module) -> None:
+    """Refuse a model with nothing to train (no parameter that requires grad); copies nothing.
 
     Example:
         >>> from torch import nn
@@ -271,10 +280,8 @@ def require_trainable(model: nn.Module) -> dict[str, torch.Tensor]:
         ...
         ValueError: ReLU has no trainable parameters (none that require grad); ...
     """
-    params = params_of(model)
-    if not params:
+    if not any(p.requires_grad for p in model.parameters()):
         raise ValueError(
             f"{type(model).__name__} has no trainable parameters (none that require grad); "
             "a training step needs at least one parameter to update"
         )
-    return params

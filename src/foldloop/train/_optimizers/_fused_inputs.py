@@ -50,11 +50,16 @@ def kernel_inputs(leaves: Sequence[Tensors], donate: bool) -> tuple[Tensors, lis
         >>> grads[0].is_contiguous(), params
         (True, [tensor([0., 0.])])
     """
-    grads = [g if g.is_contiguous() else g.contiguous() for g in leaves[0]]
+    grads = _dense(leaves[0])
     if donate:
-        return grads, [
-            [t if t.is_contiguous() else t.contiguous() for t in old] for old in leaves[1:]
-        ]
-    return grads, [
-        [t.clone(memory_format=torch.contiguous_format) for t in old] for old in leaves[1:]
-    ]
+        return grads, [_dense(old) for old in leaves[1:]]
+    # torch._foreach_clone (private, tested with torch 2.13): one call copies every tensor of a
+    # tree, where a clone per tensor costs a Python round trip each (18 for Adam on 6 tensors,
+    # ~1/3 of the copying time on a small model). It keeps a dense tensor's strides, so a
+    # column-major one is made contiguous after (a broadcast moment comes out contiguous).
+    return grads, [_dense(torch._foreach_clone(old)) for old in leaves[1:]]
+
+
+def _dense(tensors: Sequence[torch.Tensor]) -> Tensors:
+    """``tensors``, each made contiguous where it is not (a copy then; the rest as they are)."""
+    return [t if t.is_contiguous() else t.contiguous() for t in tensors]
