@@ -115,7 +115,15 @@ def labels_within(y: Tensor, num_classes: int, name: str, owner: str) -> Tensor:
 
 
 def require_within(low: int, high: int, num_classes: int, name: str, owner: str) -> None:
-    """Refuse labels whose smallest ``low`` or largest ``high`` is outside the classes."""
+    """Refuse labels whose smallest ``low`` or largest ``high`` is outside the classes.
+
+    Example:
+        >>> require_within(0, 2, 3, "y", "Accuracy")
+        >>> require_within(0, 3, 3, "y", "Accuracy")
+        Traceback (most recent call last):
+        ...
+        ValueError: Accuracy: y holds the label 3, outside the 3 classes 0..2; ...
+    """
     if low < 0 or high >= num_classes:
         bad = low if low < 0 else high
         raise ValueError(
