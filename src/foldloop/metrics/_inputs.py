@@ -110,14 +110,26 @@ def labels_within(y: Tensor, num_classes: int, name: str, owner: str) -> Tensor:
     """Integer labels ``y`` (dtype already checked) as int64, refusing labels outside
     ``0 .. num_classes - 1`` (a check of the values: it runs on every batch)."""
     if y.numel() > 0:
-        low, high = _bounds(y)
-        if low < 0 or high >= num_classes:
-            bad = low if low < 0 else high
-            raise ValueError(
-                f"{owner}: {name} holds the label {bad}, outside the {num_classes} classes "
-                f"0..{num_classes - 1}; check the labels or the number of classes."
-            )
+        require_within(*_bounds(y), num_classes, name, owner)
     return y if y.dtype is torch.int64 else y.to(torch.int64)
+
+
+def require_within(low: int, high: int, num_classes: int, name: str, owner: str) -> None:
+    """Refuse labels whose smallest ``low`` or largest ``high`` is outside the classes.
+
+    Example:
+        >>> require_within(0, 2, 3, "y", "Accuracy")
+        >>> require_within(0, 3, 3, "y", "Accuracy")
+        Traceback (most recent call last):
+        ...
+        ValueError: Accuracy: y holds the label 3, outside the 3 classes 0..2; ...
+    """
+    if low < 0 or high >= num_classes:
+        bad = low if low < 0 else high
+        raise ValueError(
+            f"{owner}: {name} holds the label {bad}, outside the {num_classes} classes "
+            f"0..{num_classes - 1}; check the labels or the number of classes."
+        )
 
 
 _READ_ON_HOST_UP_TO = 256
@@ -135,6 +147,23 @@ def _bounds(labels: Tensor) -> tuple[int, int]:
         return min(values), max(values)
     low, high = torch.aminmax(labels)
     return int(low), int(high)
+
+
+def host_labels(y: Tensor) -> list[int] | None:
+    """The labels of a small 1-d tensor ``y`` in main memory as Python ints; else ``None``.
+
+    A batch's few labels cost less to copy to Python than tensor operations on them, and
+    reading main memory waits on no device; the labels of a device are never read here.
+
+    Example:
+        >>> import torch
+        >>> host_labels(torch.tensor([2, 0])), host_labels(torch.zeros(2, 2, dtype=torch.long))
+        ([2, 0], None)
+    """
+    if y.is_cpu and y.ndim == 1 and y.shape[0] <= _READ_ON_HOST_UP_TO:
+        values: list[int] = y.tolist()
+        return values
+    return None
 
 
 def one_of(*options: object) -> Callable[[object, attrs.Attribute[Any], object], None]:

@@ -123,7 +123,9 @@ class Loss(Metric[PredTarget, Mean, float]):
                 "Loss: loss_fn must return the batch's mean loss as a 0-d tensor, got "
                 f"shape {tuple(loss.shape)}; use reduction='mean'."
             )
-        # total + batch * loss, in one op, in float64 (total's dtype)
+        if loss.is_cpu:  # read at no cost (no device to wait on): total + a Python float
+            return Mean(acc.total + loss.item() * batch, acc.samples + batch)
+        # total + batch * loss, in one op on the loss's device, in float64 (total's dtype)
         return Mean(torch.add(acc.total, loss, alpha=batch), acc.samples + batch)
 
     def merge(self, left: Mean, right: Mean) -> Mean:
