@@ -18,6 +18,7 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
+from ._arguments import require_predicate
 from ._events import Event
 from ._state import State
 
@@ -262,13 +263,15 @@ def once(*counts: int) -> Filter[Event]:
 
 
 def before(n: int) -> Filter[Event]:
-    """Pass at counts strictly below ``n``.
+    """Pass at counts strictly below ``n`` (at least 2: counts start at 1).
 
     Example:
         >>> [c for c in range(1, 10) if before(4).passes(c)]
         [1, 2, 3]
     """
-    return _Before(_check_count("before(n)", n, 0))
+    if n in (0, 1) and not isinstance(n, bool):
+        raise ValueError(f"before({n}) never passes (counts start at 1); write once(1) or never")
+    return _Before(_check_count("before(n)", n, 2))
 
 
 def after(n: int) -> Filter[Event]:
@@ -291,4 +294,5 @@ def where(predicate: Callable[[State[Any], E], bool]) -> Filter[E]:
     """
     if not callable(predicate):
         raise TypeError(f"where() takes a function (state, event) -> bool, got {predicate!r}")
+    require_predicate(predicate)
     return _Where(predicate)
