@@ -10,7 +10,9 @@ from torch import nn
 
 from foldloop.tree import NAMESPACE, tree_flatten, tree_map
 
+from ._arguments import as_device, require_module, require_optimizer
 from ._checks import require_whole
+from ._device import to_device
 from ._donation import Lease
 from ._optimizers import GradientTransformation
 
@@ -238,6 +240,7 @@ def init_train_state(
     # Any: any optimizer will do; only its init is called, and the state it makes is stored.
     optimizer: GradientTransformation[Any],
     seed: int = 0,
+    device: torch.device | str | None = None,
 ) -> TrainState:
     """The state before the first step: copies of the model's tensors and a fresh optimizer.
 
@@ -245,9 +248,12 @@ def init_train_state(
         model: the module to train; it is read, never changed.
         optimizer: the optimizer the trainer will use; its ``init`` makes ``opt_state``.
         seed: the seed every iteration's randomness derives from (a whole number >= 0).
+        device: where the state's tensors go (``"cuda"``, say); by default, where they are.
 
     Raises:
-        ValueError: the model has no trainable parameters, or ``seed`` is negative.
+        TypeError: the model is not a module, or the optimizer not a foldloop one.
+        ValueError: the model has no trainable parameters, ``seed`` is negative, or
+            ``device`` is not one torch can name or this machine has.
 
     Example:
         >>> from torch import nn
@@ -256,9 +262,14 @@ def init_train_state(
         >>> sorted(state.params), state.step, state.seed, state.output
         (['bias', 'weight'], 0, 7, None)
     """
-    params = require_trainable(model)
-    seed = require_whole("init_train_state: seed", seed, minimum=0)
-    return TrainState(params, buffers_of(model), optimizer.init(params), seed=seed)
+    owner = "init_train_state"
+    require_optimizer(owner, optimizer)
+    params, buffers = require_trainable(require_module(owner, model)), buffers_of(model)
+    seed = require_whole(f"{owner}: seed", seed, minimum=0)
+    on_device = as_device(owner, device)
+    if on_device is not None:
+        params, buffers = to_device(params, on_device), to_device(buffers, on_device)
+    return TrainState(params, buffers, optimizer.init(params), seed=seed)
 
 
 def require_trainable(model: nn.Module) -> dict[str, torch.Tensor]:
