@@ -6,7 +6,6 @@ from typing import assert_type
 from foldloop import Event, IterationCompleted, Slot, State
 
 
-
 class Signal(Event):
     pass
 
