@@ -86,10 +86,10 @@ def test_run_without_the_initial_state_names_the_foldloop_spelling() -> None:
 def test_two_slots_of_one_name_cannot_give_a_text_slot_a_number() -> None:
     count, label = Slot("x", 0), Slot("x", "none")
     state = State(value=None).put(count, 5)
-    with pytest.raises(TypeError, match="two slots named 'x' share one key.*its own name"):
+    with pytest.raises(TypeError, match=r"two slots named 'x' share one key.*its own name"):
         state.get(label)
     with pytest.raises(TypeError, match="two slots named 'x'"):
-        state.put(label, 7)  # type: ignore[arg-type]  # the mistake mypy also catches
+        state.put(label, 7)  # type: ignore[misc]  # the mistake mypy also catches
     assert state.get(Slot("x", 0.5)) == 5  # numbers of either type share a slot
 
 
@@ -138,9 +138,9 @@ def test_a_where_predicate_that_cannot_take_state_and_event_is_refused_when_buil
 def test_the_unclear_and_silent_ones_now_say_what_to_write() -> None:
     state = State(value=0)
     with pytest.raises(TypeError, match=r"state.get\(\) takes a Slot.*state.get\(BEST\)"):
-        state.get("best")  # type: ignore[call-overload, misc, arg-type]  # a name, not a slot
+        state.get("best")  # type: ignore[arg-type]  # a name, not a slot
     with pytest.raises(TypeError, match=r"state.put\(\) takes a Slot"):
-        state.put("best", 1.0)  # type: ignore[call-overload, misc, arg-type]  # the same
+        state.put("best", 1.0)  # type: ignore[arg-type]  # the same
     with pytest.raises(TypeError, match=r"count\(\) takes an event kind.*got 'IterationCompleted'"):
         state.count("IterationCompleted")  # type: ignore[arg-type]  # a name, not the class
     with pytest.raises(TypeError, match="fired by the loop"):
@@ -167,7 +167,7 @@ def test_a_state_cannot_be_built_at_a_negative_position(
     kwargs: dict[str, int], message: str
 ) -> None:
     with pytest.raises(ValueError, match=message):
-        State(value=0, **kwargs)
+        State(value=0, **kwargs)  # type: ignore[arg-type]  # mypy cannot match the keys
 
 
 @pytest.mark.parametrize("kwargs", [{"epoch_length": 0}, {"max_iters": -1}])
