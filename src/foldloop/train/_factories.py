@@ -1,9 +1,11 @@
 """Trainer and evaluator loops, the counterparts of Ignite's ``create_supervised_*``."""
 
-from typing import Any, TypeVar, overload
+from collections.abc import Callable
+from typing import Any, overload
 
 import torch
 from torch import nn
+from typing_extensions import TypeVar
 
 from foldloop.core import Loop
 
@@ -26,6 +28,9 @@ from ._train_state import TrainState
 
 B = TypeVar("B")
 S = TypeVar("S")
+# The trainer's output: what output_transform returns; loss_item's float when it is left out.
+Out = TypeVar("Out", default=float)
+OutputOf = Callable[[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor], Out]
 
 
 @overload
@@ -34,12 +39,12 @@ def supervised_trainer(
     optimizer: GradientTransformation[S],
     loss_fn: LossFn,
     *,
-    output_transform: TrainOutputTransform = ...,
+    output_transform: OutputOf[Out] = ...,
     gradient_accumulation_steps: int = ...,
     donate: bool = ...,
     reduce_grads: ReduceGrads | None = ...,
     device: torch.device | str | None = ...,
-) -> Loop[TrainState, Batch]: ...
+) -> Loop[TrainState[Out], Batch]: ...
 
 
 @overload
@@ -49,12 +54,12 @@ def supervised_trainer(
     loss_fn: LossFn,
     *,
     prepare_batch: PrepareBatch[B],
-    output_transform: TrainOutputTransform = ...,
+    output_transform: OutputOf[Out] = ...,
     gradient_accumulation_steps: int = ...,
     donate: bool = ...,
     reduce_grads: ReduceGrads | None = ...,
     device: torch.device | str | None = ...,
-) -> Loop[TrainState, B]: ...
+) -> Loop[TrainState[Out], B]: ...
 
 
 def supervised_trainer(

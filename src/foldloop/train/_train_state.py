@@ -1,12 +1,13 @@
 """The value a training run folds: parameters, buffers, optimizer state, counters, last output."""
 
 from collections.abc import Iterable, Mapping
-from typing import Any, TypeAlias
+from typing import Any, Generic, TypeAlias
 
 import attrs
 import optree
 import torch
 from torch import nn
+from typing_extensions import TypeVar
 
 from foldloop.tree import NAMESPACE, tree_flatten, tree_map
 
@@ -20,8 +21,13 @@ Tensors: TypeAlias = Mapping[str, torch.Tensor]
 """Named tensors of a module: its parameters, its buffers, or gradients shaped like them."""
 
 
+# What the last step's output_transform returned: a trainer's loss is a float (its default);
+# a bare ``TrainState`` is ``TrainState[Any]``, for code that takes any trainer's state.
+Out = TypeVar("Out", covariant=True, default=Any)
+
+
 @attrs.frozen(eq=False, repr=False)
-class TrainState:
+class TrainState(Generic[Out]):
     """What a training step folds: a pytree holding everything a run needs to resume.
 
     The module that a step is built from is only a template; the numbers live here. Two train
@@ -43,6 +49,9 @@ class TrainState:
         seed: the run's seed; the randomness of each iteration (dropout) derives from it.
         output: what the last step's ``output_transform`` returned (by default the loss as a
             float; ``(y_pred, y)`` after an evaluation step), ``None`` before the first step.
+            Its type is the state's parameter: ``supervised_trainer`` runs a
+            ``TrainState[float]``, or a ``TrainState[Out]`` for an ``output_transform`` that
+            returns an ``O``.
         grads: gradients summed over the iterations of an unfinished gradient accumulation,
             ``None`` when no update is pending.
         lease: the donation mark this state shares with the states that hold its tensors
@@ -62,9 +71,9 @@ class TrainState:
     _opt_state: object
     step: int = 0
     seed: int = 0
-    # Any: the output is whatever the step's output_transform returns; one TrainState goes
-    # through trainers and evaluators whose outputs differ (Ignite's state.output is Any too).
-    output: Any = None
+    # None before the first step, typed Out as Ignite's state.output is read after it: the
+    # default keeps TrainState(params, buffers, opt_state) a TrainState[Any].
+    output: Out = attrs.field(default=None)
     _grads: Tensors | None = None
     # eq=False: the donation mark is not part of the value (deep comparisons skip it).
     lease: Lease = attrs.field(factory=Lease, kw_only=True, eq=False)
@@ -93,7 +102,7 @@ class TrainState:
         self.lease.check()
         return self._grads
 
-    def clone(self) -> "TrainState":
+    def clone(self) -> "TrainState[Out]":
         """A copy whose tensors are new (cloned), with a lease of its own: donating this state
         later leaves the copy readable.
 
@@ -104,7 +113,7 @@ class TrainState:
             >>> copy == state, copy.params["w"] is state.params["w"]
             (True, False)
         """
-        copied: TrainState = tree_map(_clone_leaf, self)
+        copied: TrainState[Out] = tree_map(_clone_leaf, self)
         return copied
 
     def __eq__(self, other: object) -> bool:
