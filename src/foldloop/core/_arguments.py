@@ -112,6 +112,26 @@ def require_limit(name: str, value: object) -> None:
         raise ValueError(f"{name} must be >= 1 or None, got {value}")
 
 
+def require_counts(counts: object) -> Mapping[type[Event], int]:
+    """``counts`` (``{}`` for None), checked to be a mapping; its keys and values are checked
+    where the position is built.
+
+    Example:
+        >>> require_counts([])
+        Traceback (most recent call last):
+        ...
+        TypeError: State(counts=...) takes a mapping {EventKind: count}, got list []; ...
+    """
+    if counts is None:
+        return {}
+    if not isinstance(counts, Mapping):
+        raise TypeError(
+            f"State(counts=...) takes a mapping {{EventKind: count}}, got "
+            f"{type(counts).__name__} {_short(counts)}; write counts={{IterationCompleted: 5}}"
+        )
+    return counts
+
+
 def require_kind(kind: object, where: str) -> type[Event]:
     """``kind``, checked to be an event kind (a subclass of ``Event``, not ``Event`` itself).
 

@@ -7,7 +7,7 @@ from operator import itemgetter
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from ._arguments import not_a_slot, require_kind, require_limit
+from ._arguments import not_a_slot, require_counts, require_kind, require_limit
 from ._events import BUILT_IN_KINDS, Event
 from ._position import COMPLETED, IDLE, Limits, Position, counts_of, position_of
 from ._slots import Slot, _Missing
@@ -63,7 +63,7 @@ class State(tuple[object, ...], Generic[T]):
     ) -> State[T]:
         for name, limit in zip(_LIMITS, (max_epochs, epoch_length, max_iters), strict=True):
             require_limit(name, limit)
-        position = position_of(epoch, iteration, counts or {})
+        position = position_of(epoch, iteration, require_counts(counts))
         limits = Limits(max_epochs, epoch_length, max_iters)
         return tuple.__new__(cls, (value, position, limits, {}, (), 0, None))
 

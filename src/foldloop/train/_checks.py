@@ -5,6 +5,7 @@ the value with its checked type, so a check and a conversion are one call.
 """
 
 import math
+from collections.abc import Sequence
 from numbers import Real
 
 
@@ -100,3 +101,37 @@ def require_betas(what: str, betas: object) -> tuple[float, float]:
         require_unit_interval(f"{what}[0]", betas[0]),
         require_unit_interval(f"{what}[1]", betas[1]),
     )
+
+
+def require_sequence(what: str, value: object, example: str) -> Sequence[object]:
+    """``value``, after checking that it is a list or tuple (``example`` shows one).
+
+    Example:
+        >>> require_sequence("milestones", 30, "milestones=[30, 80]")
+        Traceback (most recent call last):
+        ...
+        TypeError: milestones must be a list or tuple, got int 30; write milestones=[30, 80]
+    """
+    if not isinstance(value, list | tuple):
+        raise TypeError(
+            f"{what} must be a list or tuple, got {type(value).__name__} {value!r}; write {example}"
+        )
+    return value
+
+
+def require_pairs(what: str, value: object, example: str) -> Sequence[Sequence[object]]:
+    """``value``, after checking that it is a list or tuple of pairs.
+
+    Example:
+        >>> require_pairs("points", [(0, 1.0), 5], "[(0, 1.0), (10, 0.0)]")
+        Traceback (most recent call last):
+        ...
+        TypeError: points must be (milestone, value) pairs, got 5; write [(0, 1.0), (10, 0.0)]
+    """
+    pairs = require_sequence(what, value, example)
+    for pair in pairs:
+        if not isinstance(pair, list | tuple) or len(pair) != 2:
+            raise TypeError(
+                f"{what} must be (milestone, value) pairs, got {pair!r}; write {example}"
+            )
+    return pairs  # type: ignore[return-value]  # each item was checked to be a pair above
