@@ -176,7 +176,7 @@ def not_a_slot(slot: object, method: str) -> TypeError:
 
     Example:
         >>> str(not_a_slot("best", "get"))[:40]
-        'state.get() takes a Slot, got the str ...'
+        "state.get() takes a Slot, got the str 'b"
     """
     return TypeError(
         f"state.{method}() takes a Slot, got the {type(slot).__name__} {slot!r}; declare the "

@@ -164,7 +164,7 @@ def tap_changed(where: str) -> str:
     """The refusal of a tap that returned a changed state (``state.emit(...)``, say).
 
     Example:
-        >>> tap_changed("tap 'log' on Started")[:44]
+        >>> tap_changed("tap 'log' on Started")[:45]
         "tap 'log' on Started returned a changed state"
     """
     return (

@@ -77,31 +77,30 @@ def supervised_trainer(
 ) -> Loop[TrainState, Any]:
     """A loop whose step is `supervised_training_step`: Ignite's ``create_supervised_trainer``.
 
-        Run it from `init_train_state`; the arguments are those of `supervised_training_step`,
-        and ``device``: where the step runs (``"cuda"``, say). The state's tensors are moved there
-        at the first step (they stay there), and each batch's ``x`` and ``y`` after
-        ``prepare_batch``; the module itself is only a template and is not moved.
+    Run it from `init_train_state`; the arguments are those of `supervised_training_step`,
+    and ``device``: where the step runs (``"cuda"``, say). The state's tensors are moved there
+    at the first step (they stay there), and each batch's ``x`` and ``y`` after
+    ``prepare_batch``; the module itself is only a template and is not moved.
+    With ``donate=True`` each step updates the parameters and optimizer moments in place in
+    the state it is given, which is consumed (reading it raises `DonatedError`): a state a
+    tap or handler keeps from an earlier iteration is unreadable once the run moves on.
 
-        Raises:
-            TypeError: the model is not a module, the optimizer not a foldloop one (a
-                ``torch.optim`` optimizer is refused with its foldloop counterpart), or
-                ``loss_fn`` not callable.
-            ValueError: ``device`` is not one torch can name, or not on this machine.
-        With ``donate=True`` each step updates the parameters and optimizer moments in place in
-        the state it is given, which is consumed (reading it raises `DonatedError`): a state a
-        tap or handler keeps from an earlier iteration is unreadable once the run moves on.
+    Raises:
+        TypeError: the model is not a module, the optimizer not a foldloop one (a
+            ``torch.optim`` optimizer is refused with its foldloop counterpart), or
+            ``loss_fn`` not callable.
+        ValueError: ``device`` is not one torch can name, or not on this machine.
 
-        Example:
-            >>> import torch
-            >>> import torch
-    from torch import nn
-            >>> from foldloop.train import init_train_state, sgd
-            >>> model, optimizer = nn.Linear(1, 1), sgd(lr=0.1)
-            >>> trainer = supervised_trainer(model, optimizer, nn.functional.mse_loss)
-            >>> data = [(torch.ones(4, 1), torch.zeros(4, 1))] * 5
-            >>> final = trainer.run(init_train_state(model, optimizer), data, max_epochs=4)
-            >>> final.iteration, final.value.step, final.value.output < 1e-3
-            (20, 20, True)
+    Example:
+        >>> import torch
+        >>> from torch import nn
+        >>> from foldloop.train import init_train_state, sgd
+        >>> model, optimizer = nn.Linear(1, 1), sgd(lr=0.1)
+        >>> trainer = supervised_trainer(model, optimizer, nn.functional.mse_loss)
+        >>> data = [(torch.ones(4, 1), torch.zeros(4, 1))] * 5
+        >>> final = trainer.run(init_train_state(model, optimizer), data, max_epochs=4)
+        >>> final.iteration, final.value.step, final.value.output < 1e-3
+        (20, 20, True)
     """
     owner = "supervised_trainer"
     require_module(owner, model)
@@ -150,19 +149,18 @@ def supervised_evaluator(
 ) -> Loop[TrainState, Any]:
     """A loop whose step is `supervised_evaluation_step`: Ignite's ``create_supervised_evaluator``.
 
-        Run it on a trainer's state (``evaluator.run(trained.value, data)``); each iteration sets
-        ``TrainState.output`` to ``(y_pred, y)``, for handlers (metrics) to fold. With
-        ``device``, the state and each batch are moved there, as in `supervised_trainer`.
+    Run it on a trainer's state (``evaluator.run(trained.value, data)``); each iteration sets
+    ``TrainState.output`` to ``(y_pred, y)``, for handlers (metrics) to fold. With
+    ``device``, the state and each batch are moved there, as in `supervised_trainer`.
 
-        Example:
-            >>> import torch
-            >>> import torch
-    from torch import nn
-            >>> from foldloop.train import TrainState
-            >>> evaluator = supervised_evaluator(nn.Linear(1, 1, bias=False))
-            >>> state = TrainState({"weight": torch.full((1, 1), 3.0)}, {}, ())
-            >>> evaluator.run(state, [(torch.ones(1, 1), torch.ones(1))]).value.output[0]
-            tensor([[3.]])
+    Example:
+        >>> import torch
+        >>> from torch import nn
+        >>> from foldloop.train import TrainState
+        >>> evaluator = supervised_evaluator(nn.Linear(1, 1, bias=False))
+        >>> state = TrainState({"weight": torch.full((1, 1), 3.0)}, {}, ())
+        >>> evaluator.run(state, [(torch.ones(1, 1), torch.ones(1))]).value.output[0]
+        tensor([[3.]])
     """
     on_device = as_device("supervised_evaluator", device)
     step = supervised_evaluation_step(
