@@ -155,6 +155,20 @@ def require_kind(kind: object, where: str) -> type[Event]:
     return kind
 
 
+def zero_count(kind: object) -> int:
+    """0, the count of a kind that never fired, once ``kind`` is checked to be a kind (a count
+    read as 0 may be of a name, ``state.count("IterationCompleted")``, or of ``Event``).
+
+    Example:
+        >>> zero_count(Event)
+        Traceback (most recent call last):
+        ...
+        TypeError: state.count() takes one kind of event; Event is the base of them all and ...
+    """
+    require_kind(kind, "state.count()")
+    return 0
+
+
 def require_slot_name(name: object) -> None:
     """Refuse a slot name that is not a non-empty string (it is the slot's checkpoint key).
 

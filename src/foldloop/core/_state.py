@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from operator import itemgetter
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
-from ._arguments import not_a_slot, require_counts, require_kind, require_limit
+from ._arguments import not_a_slot, require_counts, require_limit, zero_count
 from ._events import BUILT_IN_KINDS, Event
 from ._position import COMPLETED, IDLE, Limits, Position, counts_of, position_of
 from ._slots import Slot, _Missing
@@ -193,10 +193,7 @@ class State(tuple[object, ...], Generic[T]):
             >>> State(value=None, counts={Started: 2}).count(Started)
             2
         """
-        n = self._at.count(kind)
-        if n == 0:  # a count read as 0 may be a name or the base class: say so
-            require_kind(kind, "state.count()")
-        return n
+        return self._at.count(kind) or zero_count(kind)  # a name or Event itself: refused
 
     def replace(self, *, value: T) -> State[T]:
         """A state like this one with a new user value.
@@ -223,7 +220,8 @@ class State(tuple[object, ...], Generic[T]):
         except AttributeError:
             raise not_a_slot(slot, "get") from None
         if name in self._slots:
-            return slot.checked(self._slots[name])
+            held = self._slots[name]  # checked only when its class is not the default's
+            return cast(V, held) if held.__class__ is slot.default.__class__ else slot.checked(held)
         if isinstance(slot.default, _Missing):
             raise KeyError(
                 f"slot {slot.name!r} holds nothing and has no default; put a value first "
@@ -241,7 +239,9 @@ class State(tuple[object, ...], Generic[T]):
         """
         if not isinstance(slot, Slot):
             raise not_a_slot(slot, "put")
-        return self._with(SLOTS, {**self._slots, slot.name: slot.checked(value)})
+        if value.__class__ is not slot.default.__class__:
+            slot.checked(value)
+        return self._with(SLOTS, {**self._slots, slot.name: value})
 
     def emit(self, event: Event) -> State[T]:
         """Queue ``event``; it fires after the current event's handlers and taps.
