@@ -32,10 +32,10 @@ def _counting_loop() -> tuple[Loop[int, int], list[str]]:
 @pytest.mark.parametrize(
     ("kwargs", "error", "message"),
     [
-        ({"max_epochs": -1}, ValueError, r"max_epochs must be >= 1, got -1"),
-        ({"max_epochs": 0}, ValueError, r"max_epochs must be >= 1, got 0"),
+        ({"max_epochs": -1}, ValueError, r"max_epochs must be >= 1 or None, got -1"),
+        ({"max_epochs": 0}, ValueError, r"max_epochs must be >= 1 or None, got 0"),
         ({"max_iters": 0}, ValueError, r"max_iters must be >= 1"),
-        ({"epoch_length": 0}, ValueError, r"epoch_length must be >= 1, got 0"),
+        ({"epoch_length": 0}, ValueError, r"epoch_length must be >= 1 or None, got 0"),
         ({"epoch_length": -2}, ValueError, r"epoch_length must be >= 1"),
         ({"max_epochs": 2, "max_iters": 5}, ValueError, r"cannot both be given"),
         ({"max_epochs": 1.5}, TypeError, r"max_epochs must be an int"),

@@ -98,10 +98,12 @@ def _digits_job(epochs: int) -> dict[str, object]:
     accuracy, confusion = Accuracy(), ConfusionMatrix(num_classes=10)
     acc = merge_across(accuracy, accuracy.fold(outputs))
     conf = merge_across(confusion, confusion.fold(outputs))
-    # The same through evaluate: Across merges each rank's accumulator before computing.
+    # The same through evaluate: Across merges each rank's accumulator before computing. The
+    # trainer's state is a TrainState[float]; the evaluator replaces its output with (y_pred, y).
+    trained: TrainState = whole.value
     evaluated = evaluate(
         supervised_evaluator(model),
-        whole.value,
+        trained,
         test,
         output_of=lambda value: value.output,
         accuracy=Across(Accuracy()),

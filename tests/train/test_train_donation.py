@@ -209,6 +209,18 @@ def test_a_model_donates_its_parameters_once() -> None:
 
 def test_a_donation_that_fails_to_make_its_state_gives_nothing_up() -> None:
     model = classifier()
-    with pytest.raises(AttributeError):
-        init_train_state(model, object(), donate=True)  # type: ignore[arg-type]  # not an optimizer
+
+    def failing_init(params: object) -> tuple[()]:
+        raise RuntimeError("init failed")
+
+    failing = sgd(0.1)._replace(init=failing_init)
+    with pytest.raises(RuntimeError, match="init failed"):
+        init_train_state(model, failing, donate=True)
     assert init_train_state(model, sgd(0.1), donate=True).step == 0
+
+
+def test_a_donation_cannot_also_move_the_parameters() -> None:
+    model = classifier()
+    with pytest.raises(ValueError, match=r"donate=True .* cannot also move them.*model\.to"):
+        init_train_state(model, sgd(0.1), device="cpu", donate=True)
+    assert init_train_state(model, sgd(0.1), donate=True).step == 0  # nothing was given up

@@ -83,6 +83,8 @@ def fit(
     shapes = (2, 1, 0) if allow_bare else (2, 1)
     for n_leading in shapes:
         if _binds(sig, n_leading, args, kwargs):
+            if n_leading == 2:
+                _refuse_event_in_default(fn, sig, where)
             return _bound(fn, n_leading, args, kwargs)
     extra = ", ".join([*map(repr, args), *(f"{k}={v!r}" for k, v in kwargs.items())])
     accepted = " or ".join(_SHAPES[: len(shapes)])
@@ -96,6 +98,26 @@ def fit(
             if as_tap and tap_fix
             else "; change its parameters or the arguments given to attach()"
         )
+    )
+
+
+def _refuse_event_in_default(fn: Callable[..., object], sig: inspect.Signature, where: str) -> None:
+    """Refuse ``def scale(state, factor=2)`` attached with nothing for ``factor``: called as
+    ``(state, event)``, the event would silently replace the default."""
+    positional = [
+        p for p in sig.parameters.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+    if len(positional) < 2 or positional[1].default is inspect.Parameter.empty:
+        return
+    if "event" in positional[1].name or positional[1].name in ("e", "ev", "_"):
+        return  # named for the event: it is meant to receive it
+    second, name = positional[1], spelled(name_of(fn))
+    raise TypeError(
+        f"{where}: {name_of(fn)}{sig} would be called as {name}(state, event), the event "
+        f"replacing the default of {second.name}={second.default!r}; to take the event, give "
+        f"it its own parameter: def {name}(state, event, {second.name}={second.default!r}); "
+        f"to keep {second.name}, pass it: loop.attach(trigger, {name}, ..., "
+        f"{second.name}={second.default!r})"
     )
 
 
@@ -128,3 +150,25 @@ def _bound(
     if n_leading == 1:
         return lambda state, event: fn(state, *args, **kw)
     return lambda state, event: fn(*args, **kw)
+
+
+def changed_by_tap(given: tuple[object, ...], returned: tuple[object, ...]) -> bool:
+    """Whether a tap returned a state (a tuple of parts) other than the one it was given:
+    a part replaced, an event emitted, a stop requested. The batch is not compared."""
+    return returned is not given and any(
+        a is not b for a, b in zip(given[:-1], returned[:-1], strict=True)
+    )
+
+
+def tap_changed(where: str) -> str:
+    """The refusal of a tap that returned a changed state (``state.emit(...)``, say).
+
+    Example:
+        >>> tap_changed("tap 'log' on Started")[:45]
+        "tap 'log' on Started returned a changed state"
+    """
+    return (
+        f"{where} returned a changed state, which a tap cannot give (taps only see the run, "
+        "so the emit, terminate or new value would be dropped); attach it as a handler with "
+        "loop.attach(trigger, fn) or @loop.on(trigger)"
+    )

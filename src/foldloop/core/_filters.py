@@ -1,9 +1,7 @@
 """Filters: values that decide on which occurrences of an event a trigger fires.
 
 A filter reads the event's count (how many times its kind has fired, this time included) and,
-for :func:`where`, the state and the event. Filters form a Boolean algebra under ``|``, ``&``
-and ``~``.
-
+for :func:`where`, the state and the event; filters form a Boolean algebra (``|``, ``&``, ``~``).
 Besides deciding, every filter says the earliest count at which it may pass
 (:meth:`Filter.earliest`, a lower bound), so that the loop skips handlers that cannot fire yet
 and the cost of a run follows the handlers that fire, not those attached.
@@ -14,14 +12,17 @@ from __future__ import annotations
 import abc
 import bisect
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic
 
 import attrs
+from typing_extensions import TypeVar
 
+from ._arguments import require_predicate
 from ._events import Event
 from ._state import State
 
 E = TypeVar("E", bound=Event, contravariant=True)
+K = TypeVar("K", bound=Event, default=Event)  # where(lambda s, e: ...) is a Filter[Event]
 _AnyState = State[Any] | None  # a filter reads any state's counters; where() gets the user's
 
 
@@ -262,13 +263,15 @@ def once(*counts: int) -> Filter[Event]:
 
 
 def before(n: int) -> Filter[Event]:
-    """Pass at counts strictly below ``n``.
+    """Pass at counts strictly below ``n`` (at least 2: counts start at 1).
 
     Example:
         >>> [c for c in range(1, 10) if before(4).passes(c)]
         [1, 2, 3]
     """
-    return _Before(_check_count("before(n)", n, 0))
+    if n in (0, 1) and not isinstance(n, bool):
+        raise ValueError(f"before({n}) never passes (counts start at 1); write once(1) or never")
+    return _Before(_check_count("before(n)", n, 2))
 
 
 def after(n: int) -> Filter[Event]:
@@ -281,8 +284,10 @@ def after(n: int) -> Filter[Event]:
     return _After(_check_count("after(n)", n, 0))
 
 
-def where(predicate: Callable[[State[Any], E], bool]) -> Filter[E]:
+def where(predicate: Callable[[State[Any], K], bool]) -> Filter[K]:
     """Pass when ``predicate(state, event)`` is true (Ignite's custom ``event_filter``).
+
+    An unannotated predicate makes a ``Filter[Event]``, which combines with any filter.
 
     Example:
         >>> odd_epochs = where(lambda state, event: state.epoch % 2 == 1)
@@ -291,4 +296,5 @@ def where(predicate: Callable[[State[Any], E], bool]) -> Filter[E]:
     """
     if not callable(predicate):
         raise TypeError(f"where() takes a function (state, event) -> bool, got {predicate!r}")
+    require_predicate(predicate)
     return _Where(predicate)

@@ -8,7 +8,7 @@ from collections.abc import Generator, Mapping
 from typing import Generic, NoReturn, TypeVar
 
 from . import _events as ev
-from ._callables import spelled
+from ._callables import changed_by_tap, spelled, tap_changed
 from ._dispatch import NEVER, Listener, Schedule, schedules
 from ._errors import HandlerReturnError, RunError, RunInterrupted, TerminateEpochRefused
 from ._events import ITERATION_KINDS, Event
@@ -118,6 +118,8 @@ class Firing(Generic[T]):
                 new = listener.call(state, event)
                 if not listener.is_tap and new.__class__ is not State:
                     raise HandlerReturnError(returned_no_state(listener, event, new))
+                if listener.is_tap and new.__class__ is State and changed_by_tap(state, new):
+                    raise HandlerReturnError(tap_changed(listener.describe(event)))
             except Exception as exc:
                 if errors is None:
                     last_good = at_position(*prior)

@@ -5,19 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Sized
 from typing import TypeVar
 
+from ._arguments import (
+    NO_DATA,
+    refuse_dry_iterator,
+    refuse_missing_data,
+    refuse_odd_data,
+    require_limit,
+)
 from ._position import BOUNDARY, Limits
 from ._state import LIMITS, State
 
 T = TypeVar("T")
-
-
-def _positive(name: str, value: int | None) -> None:
-    if value is None:
-        return
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int, got {value!r} of type {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{name} must be >= 1, got {value}")
 
 
 def length_of(data: object) -> int | None:
@@ -52,14 +50,20 @@ def settle_limits(
             f"data must be iterable (a list, a DataLoader, an iterator) or None, got "
             f"{type(data).__name__}"
         )
+    refuse_odd_data(data)
+    if data is not None and length_of(data) == 0:
+        raise ValueError(
+            "the data is empty (len(data) == 0): an epoch needs at least one batch; pass "
+            "non-empty data, or data=None with epoch_length=N"
+        )
     if max_epochs is not None and max_iters is not None:
         raise ValueError(
             "max_epochs and max_iters cannot both be given: the run ends at one of them; "
             "pass only the one you mean"
         )
-    _positive("max_epochs", max_epochs)
-    _positive("epoch_length", epoch_length)
-    _positive("max_iters", max_iters)
+    require_limit("max_epochs", max_epochs)
+    require_limit("epoch_length", epoch_length)
+    require_limit("max_iters", max_iters)
     length = _settled_length(state, data, epoch_length)
     if max_epochs is not None and max_epochs < state.epoch:
         raise ValueError(
@@ -72,6 +76,8 @@ def settle_limits(
             f"cannot go back; pass max_iters >= {state.iteration}"
         )
     epochs, iters = _settled_ends(state, max_epochs, max_iters)
+    if epochs is not None and epochs > max(state.epoch, 1):
+        refuse_dry_iterator(data, length, epochs)
     if (epochs, iters, length) == (state.max_epochs, state.max_iters, state.epoch_length):
         return state
     return state._with(LIMITS, Limits(epochs, length, iters))
@@ -103,13 +109,7 @@ def _length_from_data(data: object) -> int | None:
             "data=None needs epoch_length: pass epoch_length=N to run N iterations per epoch "
             "with no data (the step then receives None)"
         )
-    length = length_of(data)
-    if length == 0:
-        raise ValueError(
-            "the data is empty (len(data) == 0): an epoch needs at least one batch; pass "
-            "non-empty data, or data=None with epoch_length=N"
-        )
-    return length
+    return length_of(data)
 
 
 def _settled_ends(
@@ -155,5 +155,7 @@ def settled(
         >>> settled(5, [1, 2], None, None, None).max_epochs
         1
     """
+    if data is NO_DATA:
+        refuse_missing_data(initial)
     state = initial if isinstance(initial, State) else State(value=initial)
     return settle_limits(state, data, max_epochs, epoch_length, max_iters)

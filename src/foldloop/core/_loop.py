@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
+from ._arguments import NO_DATA
 from ._attachers import Attacher, AttacherWithArguments, Tapper
 from ._events import Event
 from ._interrupt import SigintGuard
@@ -258,7 +259,7 @@ class Loop(Generic[T, B_contra]):
     def run(
         self,
         initial: State[T] | T,
-        data: Iterable[B_contra] | None,
+        data: Iterable[B_contra] | None = NO_DATA,  # type: ignore[assignment]  # refused if left out
         *,
         max_epochs: int | None = None,
         epoch_length: int | None = None,
@@ -312,7 +313,7 @@ class Loop(Generic[T, B_contra]):
     def scan(
         self,
         initial: State[T] | T,
-        data: Iterable[B_contra] | None,
+        data: Iterable[B_contra] | None = NO_DATA,  # type: ignore[assignment]  # refused if left out
         *,
         max_epochs: int | None = None,
         epoch_length: int | None = None,

@@ -7,8 +7,9 @@ from operator import itemgetter
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
+from ._arguments import not_a_slot, require_counts, require_limit, zero_count
 from ._events import BUILT_IN_KINDS, Event
-from ._position import COMPLETED, IDLE, Limits, Position, counts_of, position_of, require_count
+from ._position import COMPLETED, IDLE, Limits, Position, counts_of, position_of
 from ._slots import Slot, _Missing
 
 T = TypeVar("T")
@@ -22,6 +23,7 @@ STOP_RUN = 2
 # Where a state keeps each part: a State is a tuple (the cheapest immutable record to build,
 # about a third of the cost of a frozen attrs instance; the loop builds one per iteration).
 VALUE, AT, LIMITS, SLOTS, QUEUE, STOP, BATCH = range(7)
+_LIMITS = ("max_epochs", "epoch_length", "max_iters")
 
 
 class State(tuple[object, ...], Generic[T]):
@@ -38,8 +40,8 @@ class State(tuple[object, ...], Generic[T]):
         >>> s = State(value=0, epoch=2, iteration=7, max_epochs=3)
         >>> s.epoch, s.iteration, s.epoch_iteration, s.max_epochs, s.epoch_length, s.max_iters
         (2, 7, 0, 3, None, None)
-        >>> s.running, s.terminated, s.terminate().terminate_requested, s.pending, s.count(Event)
-        (False, False, True, (), 0)
+        >>> s.running, s.terminated, s.terminate().terminate_requested, s.pending
+        (False, False, True, ())
         >>> s.replace(value=1).value
         1
         >>> s.value  # the old state is untouched
@@ -59,14 +61,9 @@ class State(tuple[object, ...], Generic[T]):
         max_iters: int | None = None,
         counts: Mapping[type[Event], int] | None = None,
     ) -> State[T]:
-        for name, limit in (
-            ("max_epochs", max_epochs),
-            ("epoch_length", epoch_length),
-            ("max_iters", max_iters),
-        ):
-            if limit is not None and require_count(name, limit) == 0:
-                raise ValueError(f"{name} must be >= 1 or None, got 0")
-        position = position_of(epoch, iteration, counts or {})
+        for name, limit in zip(_LIMITS, (max_epochs, epoch_length, max_iters), strict=True):
+            require_limit(name, limit)
+        position = position_of(epoch, iteration, require_counts(counts))
         limits = Limits(max_epochs, epoch_length, max_iters)
         return tuple.__new__(cls, (value, position, limits, {}, (), 0, None))
 
@@ -196,7 +193,7 @@ class State(tuple[object, ...], Generic[T]):
             >>> State(value=None, counts={Started: 2}).count(Started)
             2
         """
-        return self._at.count(kind)
+        return self._at.count(kind) or zero_count(kind)  # a name or Event itself: refused
 
     def replace(self, *, value: T) -> State[T]:
         """A state like this one with a new user value.
@@ -218,9 +215,13 @@ class State(tuple[object, ...], Generic[T]):
             >>> State(value=None).get(patience)
             0
         """
-        if slot.name in self._slots:
-            # put() is the only writer and typed it as V for this slot's name.
-            return cast(V, self._slots[slot.name])
+        try:
+            name = slot.name
+        except AttributeError:
+            raise not_a_slot(slot, "get") from None
+        if name in self._slots:
+            held = self._slots[name]  # checked only when its class is not the default's
+            return cast(V, held) if held.__class__ is slot.default.__class__ else slot.checked(held)
         if isinstance(slot.default, _Missing):
             raise KeyError(
                 f"slot {slot.name!r} holds nothing and has no default; put a value first "
@@ -236,6 +237,10 @@ class State(tuple[object, ...], Generic[T]):
             >>> State(value=None).put(best, 0.5).get(best)
             0.5
         """
+        if not isinstance(slot, Slot):
+            raise not_a_slot(slot, "put")
+        if value.__class__ is not slot.default.__class__:
+            slot.checked(value)
         return self._with(SLOTS, {**self._slots, slot.name: value})
 
     def emit(self, event: Event) -> State[T]:
@@ -246,18 +251,20 @@ class State(tuple[object, ...], Generic[T]):
                 itself (its count is part of the run's position).
 
         Example:
-            >>> State(value=None).emit(Event()).pending
-            (Event(),)
+            >>> class Improved(Event): ...
+            >>> State(value=None).emit(Improved()).pending
+            (Improved(),)
         """
         if not isinstance(event, Event):
             raise TypeError(
                 f"emit() takes an Event, got {event!r} of type {type(event).__name__}; "
                 "define the event as a subclass of foldloop.Event"
             )
-        if type(event) in BUILT_IN_KINDS:
+        if type(event) in BUILT_IN_KINDS or type(event) is Event:
             raise TypeError(
-                f"emit() takes your own event kinds; {type(event).__name__} is fired by the "
-                "loop itself; define a subclass of foldloop.Event for what you want to signal"
+                f"emit() takes your own event kinds; {type(event).__name__} is "
+                + ("the base of all kinds" if type(event) is Event else "fired by the loop")
+                + "; define a subclass of foldloop.Event for what you want to signal"
             )
         return self._with(QUEUE, (*self._queue, event))
 

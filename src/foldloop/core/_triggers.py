@@ -8,6 +8,7 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
+from ._arguments import require_kind
 from ._events import Event
 from ._filters import Filter, always
 
@@ -88,6 +89,7 @@ def on(kind: type[K], filter: Filter[K] | None = None) -> Trigger[K]:
             f"a trigger needs an event kind (a subclass of foldloop.Event), got {kind!r}; "
             "write on(IterationCompleted, every(10)) or pass the class itself, not an instance"
         )
+    require_kind(kind, "on()")
     if filter is not None and not isinstance(filter, Filter):
         raise TypeError(
             f"on({kind.__name__}, ...) takes a filter such as every(10) or once(1), got {filter!r}"

@@ -186,6 +186,11 @@ def at_least(low: int) -> Callable[[object, attrs.Attribute[int], int], None]:
     """An attrs validator refusing an integer below ``low``, naming class and field."""
 
     def check(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(
+                f"{type(instance).__name__}: {attribute.name} must be a whole number >= {low}; "
+                f"got {type(value).__name__} {value!r}."
+            )
         if value < low:
             raise ValueError(
                 f"{type(instance).__name__}: {attribute.name} must be at least {low}; got {value}."

@@ -17,6 +17,11 @@ def _errors(output: PredTarget, power: int, owner: str) -> Mean:
     """The float64 sum of ``|y_pred - y| ** power`` over all elements, and their count."""
     y_pred, y = pred_target(output, owner)
     same_shape(y_pred, y, owner)
+    if y_pred.is_complex() or y.is_complex():  # float64 would drop the imaginary part
+        raise TypeError(
+            f"{owner} takes real tensors, got dtypes {y_pred.dtype} and {y.dtype}; compare the "
+            "real and imaginary parts with torch.view_as_real(y_pred), torch.view_as_real(y)"
+        )
     difference = y_pred.to(torch.float64) - y.to(torch.float64)
     return sum_of(difference.abs() ** power, difference.numel())
 

@@ -42,7 +42,7 @@ def _atoms() -> st.SearchStrategy[Filter[Event]]:
     return st.one_of(
         small.map(every),
         st.lists(small, min_size=1, max_size=3).map(lambda ks: once(*ks)),
-        st.integers(min_value=0, max_value=12).map(before),
+        st.integers(min_value=2, max_value=12).map(before),
         st.integers(min_value=0, max_value=12).map(after),
         st.just(always),
         st.just(never),

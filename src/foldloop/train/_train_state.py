@@ -2,16 +2,19 @@
 
 from collections.abc import Iterable, Mapping
 from contextlib import nullcontext
-from typing import Any, TypeAlias
+from typing import Any, Generic, TypeAlias
 
 import attrs
 import optree
 import torch
 from torch import nn
+from typing_extensions import TypeVar
 
 from foldloop.tree import NAMESPACE, tree_flatten, tree_map
 
+from ._arguments import as_device, require_module, require_optimizer
 from ._checks import require_whole
+from ._device import to_device
 from ._donation import Lease, module_parameters
 from ._optimizers import GradientTransformation
 
@@ -19,8 +22,13 @@ Tensors: TypeAlias = Mapping[str, torch.Tensor]
 """Named tensors of a module: its parameters, its buffers, or gradients shaped like them."""
 
 
+# What the last step's output_transform returned: a trainer's loss is a float (its default);
+# a bare ``TrainState`` is ``TrainState[Any]``, for code that takes any trainer's state.
+Out = TypeVar("Out", covariant=True, default=Any)
+
+
 @attrs.frozen(eq=False, repr=False)
-class TrainState:
+class TrainState(Generic[Out]):
     """What a training step folds: a pytree holding everything a run needs to resume.
 
     The module that a step is built from is only a template; the numbers live here. Two train
@@ -42,6 +50,9 @@ class TrainState:
         seed: the run's seed; the randomness of each iteration (dropout) derives from it.
         output: what the last step's ``output_transform`` returned (by default the loss as a
             float; ``(y_pred, y)`` after an evaluation step), ``None`` before the first step.
+            Its type is the state's parameter: ``supervised_trainer`` runs a
+            ``TrainState[float]``, or a ``TrainState[Out]`` for an ``output_transform`` that
+            returns an ``O``.
         grads: gradients summed over the iterations of an unfinished gradient accumulation,
             ``None`` when no update is pending.
         lease: the donation mark this state shares with the states that hold its tensors
@@ -61,9 +72,9 @@ class TrainState:
     _opt_state: object
     step: int = 0
     seed: int = 0
-    # Any: the output is whatever the step's output_transform returns; one TrainState goes
-    # through trainers and evaluators whose outputs differ (Ignite's state.output is Any too).
-    output: Any = None
+    # None before the first step, typed Out as Ignite's state.output is read after it: the
+    # default keeps TrainState(params, buffers, opt_state) a TrainState[Any].
+    output: Out = attrs.field(default=None)
     _grads: Tensors | None = None
     # eq=False: the donation mark is not part of the value (deep comparisons skip it).
     lease: Lease = attrs.field(factory=Lease, kw_only=True, eq=False)
@@ -92,7 +103,7 @@ class TrainState:
         self.lease.check()
         return self._grads
 
-    def clone(self) -> "TrainState":
+    def clone(self) -> "TrainState[Out]":
         """A copy whose tensors are new (cloned), with a lease of its own: donating this state
         later leaves the copy readable.
 
@@ -103,7 +114,7 @@ class TrainState:
             >>> copy == state, copy.params["w"] is state.params["w"]
             (True, False)
         """
-        copied: TrainState = tree_map(_clone_leaf, self)
+        copied: TrainState[Out] = tree_map(_clone_leaf, self)
         return copied
 
     def __eq__(self, other: object) -> bool:
@@ -239,6 +250,7 @@ def init_train_state(
     # Any: any optimizer will do; only its init is called, and the state it makes is stored.
     optimizer: GradientTransformation[Any],
     seed: int = 0,
+    device: torch.device | str | None = None,
     *,
     donate: bool = False,
 ) -> TrainState:
@@ -248,14 +260,17 @@ def init_train_state(
         model: the module to train; it is read, never changed (unless ``donate``).
         optimizer: the optimizer the trainer will use; its ``init`` makes ``opt_state``.
         seed: the seed every iteration's randomness derives from (a whole number >= 0).
+        device: where the state's tensors go (``"cuda"``, say); by default, where they are.
         donate: take the model's own parameters instead of copies (no memory or time spent on
             copying them): the model gives them up to the state, once. A step built with
             ``donate=True`` then updates them in place, so the model's parameters show the
             run's latest numbers, as a plain torch loop's do; a pure step only reads them.
 
     Raises:
-        ValueError: the model has no trainable parameters, ``seed`` is negative, or (with
-            ``donate``) the model's parameters were donated before.
+        TypeError: the model is not a module, or the optimizer not a foldloop one.
+        ValueError: the model has no trainable parameters, ``seed`` is negative, ``device`` is
+            not one torch can name or this machine has, ``donate`` is given with ``device``,
+            or (with ``donate``) the model's parameters were donated before.
 
     Example:
         >>> from torch import nn
@@ -264,10 +279,21 @@ def init_train_state(
         >>> sorted(state.params), state.step, state.seed, state.output
         (['bias', 'weight'], 0, 7, None)
     """
-    require_trainable(model)
-    seed = require_whole("init_train_state: seed", seed, minimum=0)
+    owner = "init_train_state"
+    require_optimizer(owner, optimizer)
+    require_trainable(require_module(owner, model))
+    seed = require_whole(f"{owner}: seed", seed, minimum=0)
+    on_device = as_device(owner, device)
+    if donate and on_device is not None:
+        raise ValueError(
+            f"{owner}: donate=True takes the model's own parameters where they are, so it "
+            "cannot also move them; move the model first (model.to(device)) and leave out device="
+        )
+    buffers = buffers_of(model) if on_device is None else to_device(buffers_of(model), on_device)
     with module_parameters(model) if donate else nullcontext(params_of(model)) as params:
-        return TrainState(params, buffers_of(model), optimizer.init(params), seed=seed)
+        if on_device is not None:
+            params = to_device(params, on_device)
+        return TrainState(params, buffers, optimizer.init(params), seed=seed)
 
 
 def require_trainable(model: nn.Module) -> None:

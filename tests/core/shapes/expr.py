@@ -104,7 +104,7 @@ def atoms() -> st.SearchStrategy[Expr]:
     return st.one_of(
         _SMALL.map(lambda n: Atom("every", (n,))),
         once_atoms(),
-        st.integers(min_value=0, max_value=12).map(lambda n: Atom("before", (n,))),
+        st.integers(min_value=2, max_value=12).map(lambda n: Atom("before", (n,))),
         st.integers(min_value=0, max_value=12).map(lambda n: Atom("after", (n,))),
         st.sampled_from([Atom("always"), Atom("never")]),
         _where_atoms(),

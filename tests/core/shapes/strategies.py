@@ -79,6 +79,8 @@ def run_shapes(draw: st.DrawFn, *, failures: bool = True, stops: bool = True) ->
         max_iters = draw(st.integers(min_value=1, max_value=20))
     else:
         max_epochs = draw(st.integers(min_value=1, max_value=4))
+        if one_shot and epoch_length is None:
+            max_epochs = 1  # more epochs of a one-shot iterator of unknown length are refused
     records = draw(st.lists(_records(), min_size=1, max_size=3))
     bounded = max_iters is not None
     chosen = draw(st.lists(_stops(failures, bounded), max_size=2 if stops else 0))

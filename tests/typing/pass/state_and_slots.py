@@ -5,11 +5,16 @@ from typing import assert_type
 
 from foldloop import Event, IterationCompleted, Slot, State
 
+
+class Signal(Event):
+    pass
+
+
 state = State(value=1)
 assert_type(state, State[int])
 assert_type(state.value, int)
 assert_type(state.replace(value=2), State[int])
-assert_type(state.emit(Event()).terminate().terminate_epoch(), State[int])
+assert_type(state.emit(Signal()).terminate().terminate_epoch(), State[int])
 assert_type(state.count(IterationCompleted), int)
 assert_type(state.counts, Mapping[type[Event], int])
 assert_type(state.pending, tuple[Event, ...])

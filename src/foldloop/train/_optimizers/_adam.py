@@ -6,7 +6,7 @@ import torch
 
 from foldloop.tree import tree_unflatten
 
-from .._checks import require_non_negative, require_unit_interval
+from .._checks import require_betas, require_non_negative
 from ._base import GradientTransformation, P, TensorTree
 from ._leaves import filled_like, flatten_alike, require_state
 from ._states import AdamState
@@ -36,8 +36,7 @@ def scale_by_adam(
         >>> adam_scaling.update(grads, adam_scaling.init(params), params)[0]
         {'w': tensor([ 1.0000, -1.0000])}
     """
-    beta1 = require_unit_interval("scale_by_adam: betas[0]", betas[0])
-    beta2 = require_unit_interval("scale_by_adam: betas[1]", betas[1])
+    beta1, beta2 = require_betas("scale_by_adam: betas", betas)
     epsilon = require_non_negative("scale_by_adam: eps", eps)
 
     def init(params: TensorTree) -> AdamState:

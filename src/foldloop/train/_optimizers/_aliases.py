@@ -2,7 +2,7 @@
 
 from typing import Any, TypeAlias
 
-from .._checks import require_non_negative, require_unit_interval
+from .._checks import require_betas, require_non_negative, require_unit_interval
 from .._schedules import Schedule, inverse_time_decay
 from ._adam import scale_by_adam
 from ._base import ChainState, GradientTransformation, chain
@@ -233,8 +233,4 @@ def _weight_decay(owner: str, weight_decay: float) -> _Parts:
 
 
 def _betas(owner: str, betas: tuple[float, float]) -> tuple[float, float]:
-    first, second = betas
-    return (
-        require_unit_interval(f"{owner}: betas[0]", first),
-        require_unit_interval(f"{owner}: betas[1]", second),
-    )
+    return require_betas(f"{owner}: betas", betas)

@@ -115,10 +115,15 @@ def require_chain_state(state: object, length: int) -> None:
         >>> require_chain_state((), 2)
         Traceback (most recent call last):
         ...
-        ValueError: a chain of 2 transformations needs a tuple of as many states, got tuple; ...
+        ValueError: a chain of 2 transformations needs a tuple of 2 states, got a tuple of 0; ...
     """
     if not isinstance(state, tuple) or len(state) != length:
         raise ValueError(
-            f"a chain of {length} transformations needs a tuple of as many states, got "
-            f"{type(state).__name__}; pass the state that this chain's init returned"
+            f"a chain of {length} transformations needs a tuple of {length} states, got "
+            + (
+                f"a tuple of {len(state)}"
+                if isinstance(state, tuple)
+                else f"{type(state).__name__} {state!r}"
+            )
+            + "; pass the state that this chain's init returned"
         )

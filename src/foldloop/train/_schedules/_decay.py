@@ -5,7 +5,13 @@ from collections.abc import Sequence
 
 import attrs
 
-from .._checks import require_non_negative, require_positive, require_real, require_whole
+from .._checks import (
+    require_non_negative,
+    require_positive,
+    require_real,
+    require_sequence,
+    require_whole,
+)
 from ._base import Schedule, require_step
 
 
@@ -135,7 +141,8 @@ def multistep_schedule(
         >>> [s(step) for step in range(5)]
         [1.0, 0.5, 0.5, 0.25, 0.25]
     """
-    checked = sorted(require_whole("every milestone", m, minimum=0) for m in milestones)
+    given = require_sequence("multistep_schedule: milestones", milestones, "milestones=[30, 80]")
+    checked = sorted(require_whole("every milestone", m, minimum=0) for m in given)
     return MultiStepSchedule(
         require_real("init_value", init_value), tuple(checked), require_real("gamma", gamma)
     )

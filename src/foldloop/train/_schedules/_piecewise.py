@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import attrs
 
-from .._checks import require_real, require_whole
+from .._checks import require_pairs, require_real, require_whole
 from ._base import Schedule, require_step
 
 
@@ -45,7 +45,8 @@ def piecewise_linear(milestones_values: Sequence[tuple[int, float]]) -> Schedule
         >>> [s(step) for step in range(6)]
         [1.0, 1.0, 0.5, 0.5, 0.5, 0.5]
     """
-    if not milestones_values:
+    example = "piecewise_linear([(0, 1.0), (100, 0.0)])"
+    if not require_pairs("piecewise_linear: the points", milestones_values, example):
         raise ValueError("piecewise_linear needs at least one (milestone, value) pair")
     milestones = tuple(require_whole("every milestone", m, minimum=0) for m, _ in milestones_values)
     if _decreases(milestones):
