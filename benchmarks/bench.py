@@ -86,7 +86,7 @@ from _util import machine_notes, profile_table, rotated, table  # noqa: E402
 from torch import nn  # noqa: E402
 from torch.utils.data import DataLoader  # noqa: E402
 
-from foldloop.examples.digits import digits_loaders, mlp  # noqa: E402
+from foldloop.examples.digits_data import digits_loaders, mlp  # noqa: E402
 
 
 @dataclass(frozen=True)

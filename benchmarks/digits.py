@@ -16,7 +16,8 @@ from evaluation import plain_evaluate  # type: ignore[import-not-found]  # besid
 from step import SEED, TorchOptimizer, foldloop_train, plain_train  # type: ignore[import-not-found]
 
 from foldloop import State
-from foldloop.examples.digits import digits_loaders, evaluate, mlp
+from foldloop.examples.digits_data import digits_loaders, mlp
+from foldloop.examples.digits_scores import evaluate
 from foldloop.train import Optimizer, TrainState, supervised_evaluator
 
 DigitsRunner = Callable[[int], tuple[float, float]]  # epochs -> (seconds, last test accuracy)

@@ -26,7 +26,8 @@ from foldloop.distributed import (
     shard,
     world_size,
 )
-from foldloop.examples.digits import OPTIMIZER, digits_loaders, mlp
+from foldloop.examples.digits import OPTIMIZER
+from foldloop.examples.digits_data import digits_loaders, mlp
 from foldloop.train import Batch, init_train_state, supervised_trainer
 
 GLOBAL_BATCH = 64

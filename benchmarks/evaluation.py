@@ -3,7 +3,7 @@ data set, by a plain torch loop and by foldloop's evaluator with its ``Accuracy`
 
   plain     ``model.eval()``, ``torch.no_grad()``, then per batch ``model(x)``, the batch's
             loss and number of correct predictions read with ``.item()`` into Python sums
-  foldloop  the digits example's own evaluation: ``foldloop.examples.digits.evaluate`` on a
+  foldloop  the digits example's own evaluation: ``foldloop.examples.digits_scores.evaluate`` on a
             ``supervised_evaluator(model)`` (eval mode fixed once on a private copy of the
             module), which attaches ``Accuracy`` + ``Loss(cross_entropy)`` for the one
             evaluation and folds the evaluator's ``(y_pred, y)`` into them
@@ -20,7 +20,7 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-from foldloop.examples.digits import evaluate
+from foldloop.examples.digits_scores import evaluate
 from foldloop.train import TrainState, buffers_of, params_of, supervised_evaluator
 
 Batch = tuple[Tensor, Tensor]

@@ -24,7 +24,8 @@ from foldloop.distributed import (
     item_weighted,
     merge_across,
 )
-from foldloop.examples.digits import OPTIMIZER, mlp
+from foldloop.examples.digits import OPTIMIZER
+from foldloop.examples.digits_data import mlp
 from foldloop.metrics import Accuracy
 from foldloop.train import init_train_state, supervised_trainer
 

@@ -19,7 +19,8 @@ import torch.nn.functional as F
 from step import SEED, foldloop_adamw  # type: ignore[import-not-found]  # beside this file
 
 from foldloop import EpochCompleted, IterationCompleted, Loop, State, every, on
-from foldloop.examples.digits import digits_loaders, evaluate, mlp
+from foldloop.examples.digits_data import digits_loaders, mlp
+from foldloop.examples.digits_scores import evaluate
 from foldloop.handlers import JsonLines, Profiler, ProgressBar
 from foldloop.train import TrainState, init_train_state, supervised_evaluator, supervised_trainer
 

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from foldloop.distributed import RankFailed, run_parallel
-from foldloop.examples.digits import Scores
+from foldloop.examples.digits_scores import Scores
 
 from .workers import (
     FAILS_AT,

@@ -24,14 +24,9 @@ from foldloop.distributed import (
     shard,
     world_size,
 )
-from foldloop.examples.digits import (
-    OPTIMIZER,
-    TEST_SCORES,
-    Scores,
-    digits_loaders,
-    mlp,
-    trainer_loop,
-)
+from foldloop.examples.digits import OPTIMIZER, trainer_loop
+from foldloop.examples.digits_data import digits_loaders, mlp
+from foldloop.examples.digits_scores import TEST_SCORES, Scores
 from foldloop.handlers import Checkpoints, JsonLines
 from foldloop.io import resume
 from foldloop.metrics import Accuracy, ConfusionMatrix, evaluate
