@@ -1,5 +1,5 @@
-"""The decorators that ``Loop.on`` and ``Loop.tap`` return: they attach a function and give it
-back."""
+"""The decorators that ``Loop.on`` and ``Loop.tap`` return (they attach a function and give it
+back), and ``Loop``'s base that tells and removes its attachments."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from collections.abc import Callable
 from typing import Concatenate, Generic, ParamSpec, TypeVar, overload
 
 from ._events import Event
+from ._registry import Attached, Handle, Registry
 from ._state import State
+from ._triggers import Trigger
 
 T = TypeVar("T")
 E = TypeVar("E", bound=Event)
@@ -74,3 +76,63 @@ class Tapper(Generic[T, E]):
     def __call__(self, fn: Callable[..., R], /) -> Callable[..., R]:
         self._attach(fn)
         return fn
+
+
+class Detaching:
+    """What :class:`foldloop.Loop` tells and removes of its attachments (its base, so that
+    ``_loop.py`` keeps to attaching and running)."""
+
+    _registry: Registry
+
+    def detach(
+        self,
+        handle_or_fn: Handle | Callable[..., object],
+        trigger: Trigger[Event] | type[Event] | None = None,
+    ) -> None:
+        """Remove an attachment by its handle, or every attachment of a function.
+
+        With ``trigger``, only the function's attachments on those kinds are removed.
+
+        Raises:
+            ValueError: the function is not attached (on ``trigger``).
+
+        Example:
+            >>> from foldloop import Loop, Started
+            >>> loop: Loop[int, int] = Loop(lambda state, batch: state)
+            >>> _ = loop.tap(Started, print)
+            >>> loop.detach(print)
+            >>> loop.has(print)
+            False
+        """
+        self._registry.detach(handle_or_fn, trigger)
+
+    def has(
+        self,
+        handle_or_fn: Handle | Callable[..., object],
+        trigger: Trigger[Event] | type[Event] | None = None,
+    ) -> bool:
+        """Whether the handle is active, or the function is attached (on ``trigger``).
+
+        Example:
+            >>> from foldloop import Loop, Started
+            >>> loop: Loop[int, int] = Loop(lambda state, batch: state)
+            >>> _ = loop.tap(Started, print)
+            >>> loop.has(print, Started), loop.has(len)
+            (True, False)
+        """
+        return self._registry.has(handle_or_fn, trigger)
+
+    def attachments(self) -> tuple[Attached, ...]:
+        """Every handler and tap attached now, in attach order: name, trigger, tap or not.
+
+        For tools that look at a loop from outside (``foldloop.plot`` draws where each one
+        fired); the loop itself is changed only by ``attach``/``tap``/``detach``.
+
+        Example:
+            >>> from foldloop import IterationCompleted, Loop, every, on
+            >>> loop: Loop[int, int] = Loop(lambda state, batch: state)
+            >>> _ = loop.attach(on(IterationCompleted, every(2)), lambda state: state)
+            >>> [(a.name, a.trigger, a.is_tap) for a in loop.attachments()]
+            [('<lambda>', on(IterationCompleted, every(2)), False)]
+        """
+        return self._registry.described()

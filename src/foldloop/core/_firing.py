@@ -17,13 +17,14 @@ from ._position import (
     EPOCH_STARTED,
     GET_BATCH_COMPLETED,
     GET_BATCH_STARTED,
+    ITERATION_COMPLETED,
     ITERATION_STARTED,
     STARTED,
     Position,
 )
 from ._registry import Registry
-from ._signals import Failed, StopEpoch, StopRun
-from ._state import AT, QUEUE, STOP, STOP_EPOCH, STOP_RUN, State
+from ._signals import Failed, Interrupt, StopEpoch, StopRun
+from ._state import AT, BATCH, QUEUE, STOP, STOP_EPOCH, STOP_RUN, State
 
 T = TypeVar("T")
 
@@ -37,9 +38,8 @@ _HONOURED_AT_ONCE = frozenset(
 )
 
 _ITERATION_INDEX = {kind: i for i, kind in enumerate(ITERATION_KINDS)}
-
-Prior = tuple[State[T], Position, object]
-"""What the last good state is made of: a state, the position before an event, the batch."""
+# Stages at which a batch is in hand: drawn, not stepped yet.
+_HOLDING_A_BATCH = frozenset({GET_BATCH_COMPLETED, ITERATION_STARTED})
 
 
 def at_position(state: State[T], position: Position, batch: object) -> State[T]:
@@ -58,37 +58,35 @@ class Firing(Generic[T]):
         self.schedules: dict[type[Event], Schedule] = {}
         self.dues: list[int] = []  # per iteration kind, set with the schedules
 
-    def fire(
-        self, event: Event, count: int, prior: Prior[T], at: Position, batch: object
-    ) -> Trace[T]:
-        """Fire the ``count``-th ``event`` at ``at``, then the events it emitted; honour a
-        request at an iteration-level event."""
-        state = self.notify(event, count, at_position(prior[0], at, batch), prior)
-        return (yield from self.after(event, state))
+    def fire(self, event: Event, state: State[T], at: Position, batch: object) -> Trace[T]:
+        """Fire ``event`` at ``at``, the position after ``state``'s (the last good one should a
+        listener fail), then the events it emitted; honour a request where it takes effect."""
+        state = self.notify(event, at.count(type(event)), state, at, batch, state)
+        state, _ = yield from self.after(event, state)
+        return state
 
-    def after(self, event: Event, state: State[T]) -> Trace[T]:
+    def after(
+        self, event: Event, state: State[T]
+    ) -> Generator[Traced[T], None, tuple[State[T], Mapping[type[Event], int]]]:
         """After ``event``'s listeners: show it to a tracer, fire the events they emitted, and
-        honour a request made at an iteration-level event."""
+        honour a request made at an iteration-level event. Returns the state and the counts
+        of the kinds other than the iteration kinds, which the emitted events moved."""
         if self.trace:
             yield event, state
         if state[QUEUE]:
             state = yield from self.drain(state)
         if state[STOP] and state._at.stage in _HONOURED_AT_ONCE:
             honour(state, state._at.stage)
-        return state
-
-    def fire_after(self, event: Event, state: State[T], at: Position, batch: object) -> Trace[T]:
-        """Fire ``event`` at ``at``, the position after ``state``'s (an epoch-level event)."""
-        return self.fire(event, at.count(type(event)), (state, state._at, state._batch), at, batch)
+        return state, state._at.other_counts
 
     def drain(self, state: State[T]) -> Trace[T]:
         """Fire the queued events, first in first out (new ones join the back)."""
         while state[QUEUE]:
             head, rest = state._queue[0], state._queue[1:]
             at = state._at.counted(type(head), state._at.stage)
-            prior: Prior[T] = (state, state._at, state._batch)
+            before = state
             state = self.notify(
-                head, at.count(type(head)), state._with(AT, at)._with(QUEUE, rest), prior
+                head, at.count(type(head)), state._with(QUEUE, rest), at, state._batch, before
             )
             if self.trace:
                 yield head, state
@@ -99,18 +97,23 @@ class Firing(Generic[T]):
         event: Event,
         count: int,
         state: State[T],
-        prior: Prior[T],
+        at: Position,
+        batch: object,
+        prior: State[T] | Position,
         errors: list[Exception] | None = None,
     ) -> State[T]:
-        """Run the listeners of the ``count``-th ``event`` due then: handlers, then taps.
+        """Run the listeners of the ``count``-th ``event`` due then, on ``state`` moved to
+        ``at`` holding ``batch``: handlers, then taps.
 
-        A failure raises :class:`Failed` with the last good state made of ``prior``, or is
-        collected in ``errors`` when given (``ExceptionRaised``: every listener runs).
+        A failure raises :class:`Failed` with the last good state, ``prior`` (a position:
+        ``state`` there), or is collected in ``errors`` when given (``ExceptionRaised``: every
+        listener runs).
         """
+        seen = state if state[AT] is at else at_position(state, at, batch)
         schedule = self.schedules.get(type(event))
         if schedule is None or schedule.due > count:
-            return state
-        seen = state
+            return seen
+        state = seen
         for listener in schedule.due_at(count):
             try:
                 if not listener.filter.passes(count, state, event):
@@ -122,16 +125,16 @@ class Firing(Generic[T]):
                     raise HandlerReturnError(tap_changed(listener.describe(event)))
             except Exception as exc:
                 if errors is None:
-                    last_good = at_position(*prior)
+                    last_good = _last_good(seen, prior)
                     raise Failed(exc, last_good, listener.describe(event), event) from exc
                 errors.append(exc)
                 continue
             if not listener.is_tap:
                 state = new
-        if state._at is not seen._at:  # the position is the loop's, whatever a handler says
-            state = at_position(state, seen._at, seen._batch)
+        if state[AT] is not at:  # the position is the loop's, whatever a handler says
+            state = at_position(state, at, seen[BATCH])
         if self.registry.version != self.version:
-            self.reschedule(seen._at)
+            self.reschedule(at)
         elif (i := _ITERATION_INDEX.get(type(event))) is not None and not self.trace:
             self.dues[i] = schedule.due - 1
         return state
@@ -140,7 +143,7 @@ class Firing(Generic[T]):
         """Take the attachments as they are now, scheduled from the counts at ``at``."""
         self.version, attachments = self.registry.snapshot()
         self.schedules = schedules(attachments, at.count)
-        self.dues = _dues_of(self.schedules, self.trace, self.has_data)
+        self.dues[:] = _dues_of(self.schedules, self.trace, self.has_data)  # the loop holds it
 
     def fail(self, failure: Failed) -> Generator[Traced[T], None, NoReturn]:
         """Fire ``ExceptionRaised`` on the last good state to all its listeners; raise."""
@@ -148,9 +151,8 @@ class Firing(Generic[T]):
         last_good: State[T] = failure.state
         at = last_good._at.counted(ev.ExceptionRaised, last_good._at.stage)
         errors: list[Exception] = []
-        prior: Prior[T] = (last_good, last_good._at, last_good._batch)
-        seen = at_position(last_good, at, last_good._batch)
-        state = self.notify(event, at.count(ev.ExceptionRaised), seen, prior, errors)
+        count = at.count(ev.ExceptionRaised)
+        state = self.notify(event, count, last_good, at, last_good._batch, last_good, errors)
         if self.trace:
             yield event, state
         raise RunError(
@@ -161,13 +163,21 @@ class Firing(Generic[T]):
         """Show ``state`` to the taps of ``Interrupted`` (uncounted), then raise
         :class:`RunInterrupted` with it; a failing tap is reported in its notes."""
         errors: list[Exception] = []
-        seen = self.notify(ev.INTERRUPTED, 1, state, (state, state._at, state._batch), errors)
+        seen = self.notify(ev.INTERRUPTED, 1, state, state._at, state._batch, state, errors)
         if self.trace:
             yield ev.INTERRUPTED, seen
         interrupted = RunInterrupted(state)
         for error in errors:
             interrupted.add_note(f"a tap on Interrupted failed: {type(error).__name__}: {error}")
         raise interrupted
+
+
+def _last_good(seen: State[T], prior: State[T] | Position) -> State[T]:
+    """The last good state before the event ``seen`` sees: ``prior``, or ``seen`` at the
+    position ``prior``, holding its batch where that position has one in hand."""
+    if isinstance(prior, State):
+        return prior
+    return at_position(seen, prior, seen[BATCH] if prior.stage in _HOLDING_A_BATCH else None)
 
 
 def returned_no_state(listener: Listener, event: Event, returned: object) -> str:
@@ -214,6 +224,14 @@ def honour(state: State[T], stage: int) -> NoReturn:
         dropped = state._with(STOP, state._stop & ~STOP_EPOCH)
         raise Failed(refusal, dropped, f"terminate_epoch() on {kind}", event)
     raise StopEpoch(state)
+
+
+def halt(state: State[T]) -> NoReturn:
+    """End the run or the epoch after ``IterationCompleted``, as ``state`` requests, or (with
+    no request) stop it there for a Ctrl-C."""
+    if state._stop:
+        honour(state, ITERATION_COMPLETED)
+    raise Interrupt(state)
 
 
 def after_epoch(state: State[T]) -> State[T]:

@@ -6,11 +6,11 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
 from ._arguments import NO_DATA
-from ._attachers import Attacher, AttacherWithArguments, Tapper
+from ._attachers import Attacher, AttacherWithArguments, Detaching, Tapper
 from ._events import Event
 from ._interrupt import SigintGuard
 from ._limits import finished, settled
-from ._registry import Attached, Handle, Registry
+from ._registry import Handle, Registry
 from ._run import Run
 from ._state import State
 from ._triggers import Trigger
@@ -24,7 +24,7 @@ E = TypeVar("E", bound=Event)
 P = ParamSpec("P")
 
 
-class Loop(Generic[T, B_contra]):
+class Loop(Detaching, Generic[T, B_contra]):
     """The handler table for one step; :meth:`run` folds it over data.
 
     Example:
@@ -180,59 +180,6 @@ class Loop(Generic[T, B_contra]):
         if args or kwargs:
             return AttacherWithArguments(attach)
         return Attacher(attach)
-
-    def detach(
-        self,
-        handle_or_fn: Handle | Callable[..., object],
-        trigger: Trigger[Event] | type[Event] | None = None,
-    ) -> None:
-        """Remove an attachment by its handle, or every attachment of a function.
-
-        With ``trigger``, only the function's attachments on those kinds are removed.
-
-        Raises:
-            ValueError: the function is not attached (on ``trigger``).
-
-        Example:
-            >>> from foldloop import Started
-            >>> loop: Loop[int, int] = Loop(lambda state, batch: state)
-            >>> _ = loop.tap(Started, print)
-            >>> loop.detach(print)
-            >>> loop.has(print)
-            False
-        """
-        self._registry.detach(handle_or_fn, trigger)
-
-    def has(
-        self,
-        handle_or_fn: Handle | Callable[..., object],
-        trigger: Trigger[Event] | type[Event] | None = None,
-    ) -> bool:
-        """Whether the handle is active, or the function is attached (on ``trigger``).
-
-        Example:
-            >>> from foldloop import Started
-            >>> loop: Loop[int, int] = Loop(lambda state, batch: state)
-            >>> _ = loop.tap(Started, print)
-            >>> loop.has(print, Started), loop.has(len)
-            (True, False)
-        """
-        return self._registry.has(handle_or_fn, trigger)
-
-    def attachments(self) -> tuple[Attached, ...]:
-        """Every handler and tap attached now, in attach order: name, trigger, tap or not.
-
-        For tools that look at a loop from outside (``foldloop.plot`` draws where each one
-        fired); the loop itself is changed only by ``attach``/``tap``/``detach``.
-
-        Example:
-            >>> from foldloop import IterationCompleted, every, on
-            >>> loop: Loop[int, int] = Loop(lambda state, batch: state)
-            >>> _ = loop.attach(on(IterationCompleted, every(2)), lambda state: state)
-            >>> [(a.name, a.trigger, a.is_tap) for a in loop.attachments()]
-            [('<lambda>', on(IterationCompleted, every(2)), False)]
-        """
-        return self._registry.described()
 
     @overload
     def run(

@@ -46,7 +46,7 @@ from typing import Generic, TypeVar
 from . import _events as ev
 from ._data import done, ends_epoch, opener
 from ._dispatch import NEVER
-from ._firing import Firing, Prior, Trace, Traced, after_epoch, at_position, honour
+from ._firing import Firing, Trace, Traced, after_epoch, at_position, halt, honour
 from ._position import (
     BOUNDARY,
     COMPLETED,
@@ -75,6 +75,15 @@ B = TypeVar("B")
 
 # Records built without their constructors' checks: the hot path.
 _new_position = _new_state = tuple.__new__
+_DRAW = "drawing a batch from the data"  # what failed, for a RunError
+
+GBS, GBC = ev.GET_BATCH_STARTED, ev.GET_BATCH_COMPLETED  # the iteration-level events
+IS, IC = ev.ITERATION_STARTED, ev.ITERATION_COMPLETED
+
+
+def at_epoch_end(state: State[T]) -> bool:
+    """Whether ``state`` is at its epoch's end (or past it, when the length was learnt late)."""
+    return state.epoch_iteration >= (state.epoch_length or NEVER)
 
 
 class Run(Generic[T, B]):
@@ -105,7 +114,7 @@ class Run(Generic[T, B]):
             else:
                 state = yield from self._until_end(state)
             at = state._at.counted(ev.Completed, COMPLETED)
-            return (yield from self.firing.fire_after(ev.COMPLETED, state, at, state._batch))
+            return (yield from self.firing.fire(ev.COMPLETED, state, at, state._batch))
         except Failed as failure:
             return (yield from self.firing.fail(failure))
         except Interrupt as interrupt:
@@ -118,9 +127,7 @@ class Run(Generic[T, B]):
         except StopRun as stop:
             at = stop.state._at._replace(resume=resume_point(stop.state._at), terminated=True)
             at = at.counted(ev.Terminated, TERMINATED)
-            return (
-                yield from self.firing.fire_after(ev.TERMINATED, stop.state, at, stop.state._batch)
-            )
+            return (yield from self.firing.fire(ev.TERMINATED, stop.state, at, stop.state._batch))
         return state._with(AT, state._at._replace(resume=resume_point(state._at)))
 
     def _epochs(self, state: State[T]) -> Trace[T]:
@@ -129,7 +136,7 @@ class Run(Generic[T, B]):
         if stage in (IDLE, COMPLETED):
             state = state._with(STOP, 0) if state._stop else state
             at = state._at._replace(terminated=False).counted(ev.Started, STARTED)
-            state = yield from self.firing.fire_after(ev.STARTED, state, at, state._batch)
+            state = yield from self.firing.fire(ev.STARTED, state, at, state._batch)
             stage = STARTED
         elif state._queue:  # a tracer stopped before they fired
             state = yield from self.firing.drain(state)
@@ -147,7 +154,7 @@ class Run(Generic[T, B]):
                     raise Interrupt(state)
                 at = state._at._replace(epoch=state.epoch + 1, epoch_iteration=0)
                 at = at.counted(ev.EpochStarted, EPOCH_STARTED)
-                state = yield from self.firing.fire_after(ev.EPOCH_STARTED, state, at, None)
+                state = yield from self.firing.fire(ev.EPOCH_STARTED, state, at, None)
                 stage = EPOCH_STARTED
             if stage != EPOCH_TERMINATED:
                 try:
@@ -155,11 +162,9 @@ class Run(Generic[T, B]):
                 except StopEpoch as stop:
                     at = next_pass(stop.state._at, ev.EpochTerminated, EPOCH_TERMINATED)
                     self.iterator = None
-                    state = yield from self.firing.fire_after(
-                        ev.EPOCH_TERMINATED, stop.state, at, None
-                    )
+                    state = yield from self.firing.fire(ev.EPOCH_TERMINATED, stop.state, at, None)
             at = state._at.counted(ev.EpochCompleted, EPOCH_COMPLETED)
-            state = yield from self.firing.fire_after(ev.EPOCH_COMPLETED, state, at, None)
+            state = yield from self.firing.fire(ev.EPOCH_COMPLETED, state, at, None)
             state, stage = after_epoch(state), BOUNDARY
 
     def _epoch(self, state: State[T], stage: int) -> Trace[T]:
@@ -167,8 +172,12 @@ class Run(Generic[T, B]):
         if state._stop and stage != STEPPED:  # made where a tracer stopped, not honoured yet
             honour(state, stage)
         while True:
+            if stage in (GET_BATCH_STARTED, DATA_EXHAUSTED) and at_epoch_end(state):
+                return at_position(state, state._at._replace(stage=stage), None)
             state, ran_out = yield from self._iterations(state, stage)
             if not ran_out:
+                if not at_epoch_end(state):  # the run reached max_iters inside the epoch
+                    raise StopRun(state)
                 return state
             if ends_epoch(state):
                 if state.epoch_length is None:  # the first pass told the epoch's length
@@ -178,53 +187,38 @@ class Run(Generic[T, B]):
                 return state
             at = next_pass(state._at, ev.DataExhausted, DATA_EXHAUSTED)
             self.iterator = None
-            state = yield from self.firing.fire_after(ev.DATA_EXHAUSTED, state, at, None)
+            state = yield from self.firing.fire(ev.DATA_EXHAUSTED, state, at, None)
             stage = DATA_EXHAUSTED
 
     def _iterations(
         self, state: State[T], stage: int
     ) -> Generator[Traced[T], None, tuple[State[T], bool]]:
-        """Iterations from ``stage`` until the epoch ends (False) or the data runs out (True).
+        """Iterations from ``stage`` until the epoch or the run ends (False) or the data runs
+        out (True). The position is in locals; an iteration event whose count is below
+        ``dues`` (its kind's) only bumps it, else it fires at the position ``here`` (Firing)."""
+        (epoch, iteration, epoch_iteration, drawn, _, resume, terminated,
+         fetches, fetched, started, completed, others) = state._at  # fmt: skip
 
-        At a due event, ``prior`` is the last good state should a listener fail: the state as
-        it was, at the position before the event.
-        """
-        # The position in locals; fetches ... completed count the four iteration kinds.
-        (epoch, iteration, epoch_iteration, drawn, _, resume, terminated) = state._at[:7]
-        fetches, fetched, started, completed, others = state._at[7:]
-
-        def here(stage_now: int) -> Position:
-            return _new_position(  # the fields of Position, in order
-                Position,
-                (epoch, iteration, epoch_iteration, drawn, stage_now, resume, terminated,
-                 fetches, fetched, started, completed, others),
-            )  # fmt: skip
+        def here(now: int) -> Position:  # the fields of Position, in order, at stage ``now``
+            return _new_position(Position, (epoch, iteration, epoch_iteration, drawn, now,
+                resume, terminated, fetches, fetched, started, completed, others))  # fmt: skip
 
         length, last = state.epoch_length or NEVER, state.max_iters or NEVER
-        trace, step, batch, it = self.firing.trace, self.step, state._batch, self._open(state)
-        pressed = self.pressed
-        batch_events = int(self.data is not None)  # no data: no batch events, none counted
-        if stage in (GET_BATCH_STARTED, DATA_EXHAUSTED) and epoch_iteration >= length:
-            return at_position(state, here(stage), None), False  # length learnt after its end
-        fetches_due, fetched_due, started_due, completed_due = self.firing.dues
-        notify, after = self.firing.notify, self.firing.after
-        prior: Prior[T]
+        step, batch, it, pressed = self.step, state._batch, self._open(state), self.pressed
+        has_data = int(self.data is not None)  # no data: no batch events, none counted
+        firing = self.firing
+        dues, notify, after, trace = firing.dues, firing.notify, firing.after, firing.trace
         while True:
-            if stage == ITERATION_COMPLETED or stage == EPOCH_STARTED:  # noqa: SIM109 (hot path: builds no tuple)
-                if epoch_iteration >= length:  # >=: no counter can run past its bound
+            if stage == ITERATION_COMPLETED or stage == EPOCH_STARTED:  # noqa: SIM109 (no tuple)
+                if epoch_iteration >= length or iteration >= last:  # >=: none runs past its bound
                     return at_position(state, here(stage), None), False
-                if iteration >= last:
-                    raise StopRun(at_position(state, here(stage), None))
-                if fetches >= fetches_due:
-                    prior, fetches = (state, here(stage), None), fetches + 1
-                    seen = at_position(state, here(GET_BATCH_STARTED), None)
-                    state = notify(ev.GET_BATCH_STARTED, fetches, seen, prior)
-                    if trace or state[QUEUE] or state[STOP]:
-                        state = yield from after(ev.GET_BATCH_STARTED, state)
-                        others = state._at.other_counts
-                    fetches_due, fetched_due, started_due, completed_due = self.firing.dues
+                if fetches < dues[0]:
+                    fetches += has_data
                 else:
-                    fetches += batch_events
+                    prior, fetches = here(stage), fetches + 1
+                    state = notify(GBS, fetches, state, here(GET_BATCH_STARTED), None, prior)
+                    if trace or state[QUEUE] or state[STOP]:
+                        state, others = yield from after(GBS, state)
                 stage = GET_BATCH_STARTED
             if stage == GET_BATCH_STARTED or stage == DATA_EXHAUSTED:  # noqa: SIM109 (as above)
                 try:
@@ -232,47 +226,32 @@ class Run(Generic[T, B]):
                 except StopIteration:
                     return at_position(state, here(stage), None), True
                 except Exception as exc:
-                    drawing = at_position(state, here(stage), None)
-                    raise Failed(exc, drawing, "drawing a batch from the data", None) from exc
-                if fetched >= fetched_due:
-                    prior, drawn, fetched = (state, here(stage), None), drawn + 1, fetched + 1
-                    seen = at_position(state, here(GET_BATCH_COMPLETED), batch)
-                    state = notify(ev.GET_BATCH_COMPLETED, fetched, seen, prior)
-                    if trace or state[QUEUE] or state[STOP]:
-                        state = yield from after(ev.GET_BATCH_COMPLETED, state)
-                        others = state._at.other_counts
-                    fetches_due, fetched_due, started_due, completed_due = self.firing.dues
+                    raise Failed(exc, at_position(state, here(stage), None), _DRAW, None) from exc
+                if fetched < dues[1]:
+                    drawn, fetched = drawn + 1, fetched + has_data
                 else:
-                    drawn, fetched = drawn + 1, fetched + batch_events
+                    prior, drawn, fetched = here(stage), drawn + 1, fetched + 1
+                    state = notify(GBC, fetched, state, here(GET_BATCH_COMPLETED), batch, prior)
+                    if trace or state[QUEUE] or state[STOP]:
+                        state, others = yield from after(GBC, state)
                 stage = GET_BATCH_COMPLETED
             if stage == GET_BATCH_COMPLETED:
-                if started < started_due:
-                    iteration, epoch_iteration = iteration + 1, epoch_iteration + 1
-                    started += 1
-                    # The state for the step, as at_position(state, here(...)) builds it: this
-                    # is the one state built every iteration, so without the two calls.
-                    at = _new_position(
-                        Position,
-                        (epoch, iteration, epoch_iteration, drawn, ITERATION_STARTED, resume,
-                         terminated, fetches, fetched, started, completed, others),
-                    )  # fmt: skip
-                    state = _new_state(
-                        State, (state[0], at, state[2], state[3], state[4], state[5], batch)
-                    )
-                else:
-                    prior = (state, here(stage), batch)
-                    iteration, epoch_iteration = iteration + 1, epoch_iteration + 1
-                    started += 1
-                    seen = at_position(state, here(ITERATION_STARTED), batch)
-                    state = notify(ev.ITERATION_STARTED, started, seen, prior)
+                before = here(stage) if started >= dues[2] else None
+                iteration, epoch_iteration = iteration + 1, epoch_iteration + 1
+                started += 1
+                if before is not None:
+                    state = notify(IS, started, state, here(ITERATION_STARTED), batch, before)
                     if trace or state[QUEUE] or state[STOP]:
-                        state = yield from after(ev.ITERATION_STARTED, state)
-                        others = state._at.other_counts
-                    fetches_due, fetched_due, started_due, completed_due = self.firing.dues
+                        state, others = yield from after(IS, state)
+                else:  # the step's state, as notify builds it, inline: built every iteration
+                    at = _new_position(Position, (epoch, iteration, epoch_iteration, drawn,
+                        ITERATION_STARTED, resume, terminated, fetches, fetched, started,
+                        completed, others))  # fmt: skip
+                    state = _new_state(State, (state[0], at, state[2], state[3], state[4],
+                        state[5], batch))  # fmt: skip
                 stage = ITERATION_STARTED
             if stage == ITERATION_STARTED:
-                try:
-                    # The batch was drawn from Iterable[B]; cast() would be a call per batch.
+                try:  # the batch was drawn from Iterable[B] (cast() would be a call per batch)
                     new = step(state, batch)  # type: ignore[arg-type]  # a B, see above
                 except Exception as exc:
                     raise step_failed(step, exc, state) from exc
@@ -280,24 +259,18 @@ class Run(Generic[T, B]):
                     raise step_failed(step, not_a_state(step, new), state)
                 state, batch = new, None
                 if state[QUEUE]:
-                    state = yield from self.firing.drain(at_position(state, here(STEPPED), None))
+                    state = yield from firing.drain(at_position(state, here(STEPPED), None))
                     others = state._at.other_counts
-                    fetches_due, fetched_due, started_due, completed_due = self.firing.dues
-            if completed >= completed_due:
-                prior, completed = (state, here(STEPPED), None), completed + 1
-                seen = at_position(state, here(ITERATION_COMPLETED), None)
-                state = notify(ev.ITERATION_COMPLETED, completed, seen, prior)
-                if trace or state[QUEUE] or state[STOP]:
-                    state = yield from after(ev.ITERATION_COMPLETED, state)
-                    others = state._at.other_counts
-                fetches_due, fetched_due, started_due, completed_due = self.firing.dues
-            else:
+            if completed < dues[3]:
                 completed += 1
+            else:
+                prior, completed = here(STEPPED), completed + 1
+                state = notify(IC, completed, state, here(ITERATION_COMPLETED), None, prior)
+                if trace or state[QUEUE] or state[STOP]:
+                    state, others = yield from after(IC, state)
             stage = ITERATION_COMPLETED
-            if state[STOP]:
-                honour(at_position(state, here(stage), None), stage)
-            if pressed:
-                raise Interrupt(at_position(state, here(stage), None))
+            if state[STOP] or pressed:  # a request honoured, or Ctrl-C
+                halt(at_position(state, here(stage), None))
 
     def to_end(self, state: State[T]) -> State[T]:
         """The final state of the run from ``state``, untraced."""
