@@ -12,10 +12,9 @@ from typing import TypeVar
 from foldloop.core import Event, State
 
 from ._line_log import LineLog
-from ._lines import LineFile
-from ._ranks import require_rank, runs_here
+from ._ranks import runs_here
 from ._records import COLUMNS, record
-from ._values import Values, checked
+from ._values import Values
 
 T = TypeVar("T")
 
@@ -50,13 +49,9 @@ class Csv(LineLog[T]):
         clock: Callable[[], float] = time.time,
         rank: int | None = 0,
     ) -> None:
-        self.rank = require_rank(rank, "Csv")
-        self.values = checked(values or {}, "Csv")
-        self.tag = tag
-        self.clock = clock
+        super().__init__("Csv", path, values, tag=tag, clock=clock, rank=rank)
         self.header = [*COLUMNS, *self.values]
         self._checked = False
-        self._file = LineFile(path, "Csv")
 
     def __call__(self, state: State[T], event: Event) -> None:
         """Append the row of ``event`` at ``state`` (a tap), on rank ``rank`` only."""

@@ -11,10 +11,9 @@ from typing import TypeVar
 from foldloop.core import Event, State
 
 from ._line_log import LineLog
-from ._lines import LineFile
-from ._ranks import require_rank, runs_here
+from ._ranks import runs_here
 from ._records import record
-from ._values import Values, checked
+from ._values import Values
 
 T = TypeVar("T")
 
@@ -54,11 +53,7 @@ class JsonLines(LineLog[T]):
         clock: Callable[[], float] = time.time,
         rank: int | None = 0,
     ) -> None:
-        self.rank = require_rank(rank, "JsonLines")
-        self.values = checked(values or {}, "JsonLines")
-        self.tag = tag
-        self.clock = clock
-        self._file = LineFile(path, "JsonLines")
+        super().__init__("JsonLines", path, values, tag=tag, clock=clock, rank=rank)
 
     def __call__(self, state: State[T], event: Event) -> None:
         """Append the record of ``event`` at ``state`` (a tap), on rank ``rank`` only."""

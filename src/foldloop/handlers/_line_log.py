@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Generic, Never, TypeVar
 
 from foldloop.core import Event, Loop, State, Trigger
@@ -10,6 +11,8 @@ from foldloop.core import Event, Loop, State, Trigger
 from ._closing import tap_until_end
 from ._handles import Handles
 from ._lines import LineFile
+from ._ranks import require_rank
+from ._values import Values, checked
 
 T = TypeVar("T")
 
@@ -17,10 +20,25 @@ T = TypeVar("T")
 class LineLog(Generic[T]):
     """A tap that appends lines to a file: :class:`JsonLines` and :class:`Csv` are two.
 
-    A subclass makes ``self._file`` in its ``__init__`` and writes its lines in ``__call__``.
+    A subclass writes its lines in ``__call__``; its ``__init__`` (which documents the
+    arguments) passes them here with its own name, for the messages.
     """
 
-    _file: LineFile
+    def __init__(
+        self,
+        owner: str,
+        path: str | os.PathLike[str],
+        values: Values[T] | None,
+        *,
+        tag: str,
+        clock: Callable[[], float],
+        rank: int | None,
+    ) -> None:
+        self.rank = require_rank(rank, owner)
+        self.values = checked(values or {}, owner)
+        self.tag = tag
+        self.clock = clock
+        self._file = LineFile(path, owner)
 
     def __call__(self, state: State[T], event: Event) -> None:
         """Append the line of ``event`` at ``state`` (a tap)."""

@@ -124,3 +124,20 @@ def as_device(owner: str, device: object) -> torch.device | None:
             "(the CPU), or run where torch.cuda.is_available()"
         )
     return checked
+
+
+def require_trainable(model: nn.Module) -> None:
+    """Refuse a model with nothing to train (no parameter that requires grad); copies nothing.
+
+    Example:
+        >>> from torch import nn
+        >>> require_trainable(nn.ReLU())
+        Traceback (most recent call last):
+        ...
+        ValueError: ReLU has no trainable parameters (none that require grad); ...
+    """
+    if not any(p.requires_grad for p in model.parameters()):
+        raise ValueError(
+            f"{type(model).__name__} has no trainable parameters (none that require grad); "
+            "a training step needs at least one parameter to update"
+        )

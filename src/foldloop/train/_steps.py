@@ -7,6 +7,7 @@ from torch import nn
 
 from foldloop.core import State, Step
 
+from ._arguments import require_trainable
 from ._batches import (
     Batch,
     EvalOutputTransform,
@@ -24,7 +25,7 @@ from ._donation import Lease
 from ._module import Template
 from ._optimizers import GradientTransformation, apply_gradients
 from ._randomness import iteration_seed, seeded
-from ._train_state import Tensors, TrainState, require_trainable
+from ._train_state import Tensors, TrainState
 
 B = TypeVar("B")
 S = TypeVar("S")

@@ -12,7 +12,7 @@ from typing_extensions import TypeVar
 
 from foldloop.tree import NAMESPACE, tree_flatten, tree_map
 
-from ._arguments import as_device, require_module, require_optimizer
+from ._arguments import as_device, require_module, require_optimizer, require_trainable
 from ._checks import require_whole
 from ._device import to_device
 from ._donation import Lease, module_parameters
@@ -294,20 +294,3 @@ def init_train_state(
         if on_device is not None:
             params = to_device(params, on_device)
         return TrainState(params, buffers, optimizer.init(params), seed=seed)
-
-
-def require_trainable(model: nn.Module) -> None:
-    """Refuse a model with nothing to train (no parameter that requires grad); copies nothing.
-
-    Example:
-        >>> from torch import nn
-        >>> require_trainable(nn.ReLU())
-        Traceback (most recent call last):
-        ...
-        ValueError: ReLU has no trainable parameters (none that require grad); ...
-    """
-    if not any(p.requires_grad for p in model.parameters()):
-        raise ValueError(
-            f"{type(model).__name__} has no trainable parameters (none that require grad); "
-            "a training step needs at least one parameter to update"
-        )
