@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
-from types import TracebackType
 from typing import Any
 
 import attrs
@@ -16,6 +15,7 @@ import attrs
 from ._callables import Call, fit, name_of, spelled
 from ._events import Event, Interrupted
 from ._filters import Filter
+from ._removal import RemovedOnExit
 from ._triggers import Trigger, as_trigger, filters_repr
 
 
@@ -209,7 +209,7 @@ class Registry:
         ]
 
 
-class Handle:
+class Handle(RemovedOnExit):
     """The receipt of one attachment: ``remove()`` it, or use it as a context manager.
 
     Example:
@@ -252,17 +252,6 @@ class Handle:
             False
         """
         self._registry.remove(self._id)
-
-    def __enter__(self) -> Handle:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.remove()
 
     def __repr__(self) -> str:
         attachment = self._registry.attachments.get(self._id)

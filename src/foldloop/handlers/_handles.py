@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from types import TracebackType
 from typing import Protocol
+
+from foldloop.core._removal import RemovedOnExit
 
 
 class Removable(Protocol):
@@ -33,7 +34,7 @@ class Restore:
         self._undo()
 
 
-class Handles(Sequence[Removable]):
+class Handles(RemovedOnExit, Sequence[Removable]):
     """Several :class:`~foldloop.Handle` s (or other removables): ``remove()`` them all, or
     use them as a context manager.
 
@@ -72,14 +73,3 @@ class Handles(Sequence[Removable]):
 
     def __iter__(self) -> Iterator[Removable]:
         return iter(self._handles)
-
-    def __enter__(self) -> Handles:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.remove()

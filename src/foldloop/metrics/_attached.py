@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from types import TracebackType
 from typing import Any, Final, Generic, TypeVar, cast, final
 
 from foldloop.core import Handle, Slot, State
+from foldloop.core._removal import RemovedOnExit
 
 V = TypeVar("V")
 
@@ -18,7 +18,7 @@ Typed values come from the attachment: ``attached.values(state)``.
 
 
 @final
-class AttachedMetrics(Generic[V]):
+class AttachedMetrics(RemovedOnExit, Generic[V]):
     """The receipt of :func:`attach_metrics`: typed values, and removal from the loop.
 
     Like a :class:`foldloop.Handle`, it is a context manager that removes the metrics on exit.
@@ -110,17 +110,6 @@ class AttachedMetrics(Generic[V]):
             for handle in self._handles:
                 handle.remove()
             self._taken.difference_update(self._names)
-
-    def __enter__(self) -> AttachedMetrics[V]:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.remove()
 
     def __repr__(self) -> str:
         return f"AttachedMetrics({list(self._names)}, active={self.active})"
