@@ -9,6 +9,7 @@ import attrs
 import torch.distributed as dist
 
 from foldloop.metrics import Metric
+from foldloop.metrics._combinators import OnTopOf
 
 from ._faults import named
 
@@ -37,13 +38,13 @@ def merge_across(metric: Metric[Any, A, Any], acc: A) -> A:
     return reduce(metric.merge, [a for a in gathered if a is not None])
 
 
-Out = TypeVar("Out", contravariant=True)
-V = TypeVar("V", covariant=True)
+Out = TypeVar("Out")
+V = TypeVar("V")
 
 
 @final
 @attrs.frozen
-class Across(Metric[Out, A, V]):
+class Across(OnTopOf[Out, A, V, V]):
     """``metric`` whose value is that of all ranks' outputs: ``compute`` first merges every
     rank's accumulator (`merge_across`), so `foldloop.metrics.evaluate` and attached metrics
     give every rank the global value when each rank folds its shard. ``init``, ``update`` and
@@ -57,17 +58,6 @@ class Across(Metric[Out, A, V]):
         >>> accuracy.compute(accuracy.fold([(torch.tensor([1, 0]), torch.tensor([1, 1]))]))
         0.5
     """
-
-    metric: Metric[Out, A, V]
-
-    def init(self) -> A:
-        return self.metric.init()
-
-    def update(self, acc: A, output: Out) -> A:
-        return self.metric.update(acc, output)
-
-    def merge(self, left: A, right: A) -> A:
-        return self.metric.merge(left, right)
 
     def compute(self, acc: A) -> V:
         return self.metric.compute(merge_across(self.metric, acc))

@@ -17,13 +17,12 @@ V = TypeVar("V")
 W = TypeVar("W")
 
 
-@final
 @attrs.frozen
-class Mapped(Metric[Out, A, W], Generic[Out, A, V, W]):
-    """``metric`` with ``fn`` applied to its value (built by ``Metric.map``)."""
+class OnTopOf(Metric[Out, A, W], Generic[Out, A, V, W]):
+    """A metric that folds exactly as ``metric`` does (its accumulator, update and merge) and
+    differs only in ``compute``: the base of `Mapped` and ``foldloop.distributed.Across``."""
 
     metric: Metric[Out, A, V]
-    fn: Callable[[V], W]
 
     def init(self) -> A:
         return self.metric.init()
@@ -33,6 +32,17 @@ class Mapped(Metric[Out, A, W], Generic[Out, A, V, W]):
 
     def merge(self, left: A, right: A) -> A:
         return self.metric.merge(left, right)
+
+    def compute(self, acc: A) -> W:
+        raise NotImplementedError  # each subclass computes its own value
+
+
+@final
+@attrs.frozen
+class Mapped(OnTopOf[Out, A, V, W]):
+    """``metric`` with ``fn`` applied to its value (built by ``Metric.map``)."""
+
+    fn: Callable[[V], W]
 
     def compute(self, acc: A) -> W:
         return self.fn(self.metric.compute(acc))
