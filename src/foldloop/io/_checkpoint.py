@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import mmap
 import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar, cast, overload
-
-import safetensors.torch
-from torch import Tensor
 
 from foldloop.core import State
 
@@ -26,6 +22,7 @@ from ._manifest import (
     warn_if_environment_differs,
 )
 from ._tensors import safetensors_parts
+from ._tensors_file import read_tensors_file
 
 T = TypeVar("T")
 
@@ -158,55 +155,7 @@ def load(path: str | os.PathLike[str], *, like: State[Any] | None = None) -> Sta
             f"it {what}: a checkpoint is a directory written by foldloop.io.save", directory
         )
     manifest = read_manifest(directory)
-    tensors = _read_tensors(directory, cast(dict[str, Any], manifest["tensors"])["sha256"])
+    tensors = read_tensors_file(directory, cast(dict[str, Any], manifest["tensors"])["sha256"])
     state = Decoder(tensors, directory).state(manifest["state"], like)
     warn_if_environment_differs(manifest["written_by"], directory)
     return state
-
-
-def _read_tensors(directory: Path, sha256: object) -> dict[str, Tensor]:
-    """The tensors file's tensors, after its bytes matched ``sha256``.
-
-    The file is hashed through a read-only map of it, then opened by the safetensors library
-    (``safe_open``, whose tensors map the file) and each tensor copied out into memory of its
-    own: the bytes are read once into the page cache to hash them, then copied once. The copy
-    matters: tensors in a map sit wherever the file puts them, and torch's kernels may give
-    other low bits on memory aligned otherwise, so a resumed run would not be bit for bit the
-    uninterrupted one. A checkpoint's files are never changed in place (every write is a new
-    file renamed into place), so what is copied is what was hashed.
-    """
-    path = directory / TENSORS_FILE
-    try:
-        found = _file_sha256(path)
-    except FileNotFoundError:
-        raise CheckpointError(
-            f"{TENSORS_FILE} is missing: the checkpoint is incomplete; use another one",
-            directory,
-        ) from None
-    except OSError as error:
-        raise CheckpointError(f"{TENSORS_FILE} cannot be read: {error}", directory) from None
-    if found != sha256:
-        raise CheckpointError(
-            f"{TENSORS_FILE} does not match the sha256 that {MANIFEST_FILE} gives for it "
-            f"({found} != {sha256}): the file was damaged (a flipped byte, a truncated or "
-            "interrupted copy) or replaced; restore it from a copy, or use another checkpoint",
-            directory,
-        )
-    try:
-        with safetensors.safe_open(str(path), framework="pt") as tensors_file:
-            return {key: tensors_file.get_tensor(key).clone() for key in tensors_file.keys()}  # noqa: SIM118 (a safetensors handle, not a dict)
-    except Exception as error:  # the library's own error types vary; none of them is ours
-        raise CheckpointError(
-            f"{TENSORS_FILE} is not a valid safetensors file ({type(error).__name__}: "
-            f"{error}); use another checkpoint",
-            directory,
-        ) from None
-
-
-def _file_sha256(path: Path) -> str:
-    """The sha256 of the file at ``path``, read through a map of it (no copy in memory)."""
-    with open(path, "rb") as file:
-        if os.fstat(file.fileno()).st_size == 0:  # an empty file cannot be mapped
-            return hashlib.sha256(b"").hexdigest()
-        with mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-            return hashlib.sha256(mapped).hexdigest()

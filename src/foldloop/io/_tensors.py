@@ -3,7 +3,8 @@
 The tensors file is written here, straight from the tensors' memory (no copy of the whole file
 is built), in the safetensors layout: an 8-byte little-endian header length, a JSON header
 padded with spaces to a multiple of 8 bytes, then every tensor's bytes, largest elements first
-so each stays aligned. It is read back by the ``safetensors`` library itself.
+so each stays aligned. It is read back in ``_tensors_file``, its layout checked by the
+``safetensors`` library.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ import json
 import struct
 import sys
 from collections.abc import Iterable
+from typing import Any
 
+import numpy.typing as npt
 import torch
 from torch import Tensor
 
@@ -110,13 +113,22 @@ def raw_bytes(leaf: Tensor) -> memoryview:
         >>> bytes(raw_bytes(torch.tensor([1, 256], dtype=torch.int16)))
         b'\\x01\\x00\\x00\\x01'
     """
-    flat = leaf.reshape(-1)
     if sys.byteorder == "little" or leaf.element_size() == 1:
-        return flat.view(torch.uint8).numpy().data
+        return leaf.reshape(-1).view(torch.uint8).numpy().data
+    return numbers_as_ints(leaf).byteswap().view("u1").data
+
+
+def numbers_as_ints(leaf: Tensor) -> npt.NDArray[Any]:
+    """The numbers of a contiguous ``leaf`` (each part of a complex number on its own) as
+    unsigned integers of their size, sharing its memory: what a byte swap reverses.
+
+    Example:
+        >>> numbers_as_ints(torch.tensor([1j], dtype=torch.complex64)).tolist()
+        [0, 1065353216]
+    """
     unit = leaf.element_size() // (2 if leaf.dtype.is_complex else 1)
-    same_size = {2: torch.int16, 4: torch.int32, 8: torch.int64}[unit]
-    swapped = flat.view(same_size).numpy().byteswap()
-    return swapped.view("u1").data
+    same_size = {1: torch.uint8, 2: torch.uint16, 4: torch.uint32, 8: torch.uint64}[unit]
+    return leaf.reshape(-1).view(same_size).numpy()
 
 
 def safetensors_parts(tensors: Iterable[tuple[str, Tensor]]) -> list[bytes | memoryview]:
