@@ -5,17 +5,20 @@ foldloop's step, pure and donated (work counted, not timed: the same on a busy m
     python benchmarks/step_ops.py --all        # every operation, not only those that differ
 
 torch's profiler records every ATen operation (and torch.optim's ``step``/``zero_grad`` marks)
-over 10 steps of each runner (``step.py``'s plain loop; ``supervised_trainer`` from
+over an epoch (45 steps) of each runner (``step.py``'s plain loop; ``supervised_trainer`` from
 ``init_train_state``, with and without ``donate=True``, as ``step.py`` builds them), after a
-warm-up epoch of the same 10 batches, so that no set-up is counted; the table gives each
-operation's calls per step. With donation, foldloop's step runs the same kernel on the same
-tensors as the plain loop; the pure step adds one ``_foreach_clone`` per tree the kernel updates
-(parameters and each moment), i.e. a ``clone`` per tensor.
+warm-up epoch of the same batches, so that no set-up is counted; the table gives each
+operation's calls per step, and its last row the Python function calls per step (cProfile,
+the loop's and torch.optim's included). With donation, foldloop's step runs the same kernel on
+the same tensors as the plain loop; the pure step adds one ``_foreach_clone`` per tree the
+kernel updates (parameters and each moment), i.e. a ``clone`` per tensor.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import pstats
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -32,7 +35,9 @@ from foldloop import State
 from foldloop.examples.digits_data import digits_loaders, mlp
 from foldloop.train import Optimizer, init_train_state, supervised_trainer
 
-STEPS = 10
+STEPS = (
+    45  # one epoch of the digits train split at batch 32: per-run costs spread as in a real epoch
+)
 
 
 def counts(run: Callable[[], None]) -> dict[str, float]:
@@ -45,6 +50,14 @@ def counts(run: Callable[[], None]) -> dict[str, float]:
         for event in prof.key_averages()
         if event.key.startswith(("aten::", "Optimizer."))
     }
+
+
+def python_calls(run: Callable[[], None]) -> float:
+    """Python function calls per step (cProfile's count, builtins included) while ``run`` runs."""
+    profiler = cProfile.Profile()
+    profiler.runcall(run)
+    calls: int = pstats.Stats(profiler).total_calls  # type: ignore[attr-defined]  # untyped
+    return calls / STEPS
 
 
 def plain(make: step.TorchOptimizer, batches: list[step.Batch]) -> Callable[[], None]:
@@ -86,11 +99,13 @@ def main() -> None:
         "SGD momentum 0.9": (step.torch_sgd, step.foldloop_sgd),
     }
     for name, (torch_opt, foldloop_opt) in pairs.items():
-        runs = {
-            "plain fused": counts(plain(torch_opt, batches)),
-            "foldloop": counts(foldloop(foldloop_opt, False, batches)),
-            "foldloop donate": counts(foldloop(foldloop_opt, True, batches)),
+        runners = {
+            "plain fused": plain(torch_opt, batches),
+            "foldloop": foldloop(foldloop_opt, False, batches),
+            "foldloop donate": foldloop(foldloop_opt, True, batches),
         }
+        runs = {runner: counts(run) for runner, run in runners.items()}
+        python = ["Python calls (cProfile)", *(f"{python_calls(r):.1f}" for r in runners.values())]
         ops = sorted(set().union(*runs.values()))
         rows = [
             [op, *(f"{found.get(op, 0):g}" for found in runs.values())]
@@ -102,7 +117,7 @@ def main() -> None:
             *(f"{_aten_total(found):g}" for found in runs.values()),
         ]
         print(f"\n{name}: calls per step ({STEPS} steps counted)")
-        print(table([*rows, total], ["operation", *runs]))
+        print(table([*rows, total, python], ["operation", *runs]))
 
 
 def _aten_total(found: dict[str, float]) -> float:
