@@ -33,7 +33,7 @@ from torch.profiler import ProfilerActivity, profile
 
 from foldloop import State
 from foldloop.examples.digits_data import digits_loaders, mlp
-from foldloop.train import Optimizer, init_train_state, supervised_trainer
+from foldloop.train import Optimizer, TrainState, init_train_state, supervised_trainer
 
 STEPS = (
     45  # one epoch of the digits train split at batch 32: per-run costs spread as in a real epoch
@@ -75,7 +75,9 @@ def foldloop(
 ) -> Callable[[], None]:
     model = mlp(step.SEED)
     trainer = supervised_trainer(model, make(), F.cross_entropy, donate=donate)
-    states = [init_train_state(model, make(), step.SEED, donate=donate)]
+    states: list[TrainState[float] | State[TrainState[float]]] = [
+        init_train_state(model, make(), step.SEED, donate=donate)
+    ]
 
     def run() -> None:  # one more epoch of the same run: no set-up counted
         last = states[-1]
@@ -93,7 +95,7 @@ def main() -> None:
     args = ap.parse_args()
     torch.set_num_threads(1)
     train, _ = digits_loaders(step.SEED)
-    batches = list(train)[:STEPS]
+    batches = [(x, y) for x, y in train][:STEPS]
     pairs = {
         "AdamW": (step.torch_adamw, step.foldloop_adamw),
         "SGD momentum 0.9": (step.torch_sgd, step.foldloop_sgd),
