@@ -74,6 +74,15 @@ def test_loss_adds_a_cpu_loss_as_the_tensor_path_does() -> None:
     assert total == pytest.approx(float(expected), rel=1e-12)
 
 
+def test_a_loss_off_main_memory_is_summed_on_its_device() -> None:
+    # (the meta device: a device that is not main memory, whose tensors are never read)
+    y_pred = torch.zeros(4, 3, device="meta")
+    y = torch.zeros(4, dtype=torch.long, device="meta")
+    acc = Loss(F.cross_entropy).fold([(y_pred, y), (y_pred, y)])
+    assert isinstance(acc.total, torch.Tensor) and acc.total.device.type == "meta"
+    assert acc.total.dtype == torch.float64 and acc.samples == 8
+
+
 def test_a_device_loss_is_added_in_float64_in_one_op() -> None:
     loss = torch.tensor(0.25, dtype=torch.float32)
     first = _plus_scaled(0.5, loss, 4)  # the sum so far still a number
