@@ -1,7 +1,9 @@
 """Small CPU batches are counted on the host; every other batch with tensor operations.
 
 ``Accuracy`` compares a small batch's labels as Python ints and ``Loss`` adds a CPU loss as a
-Python float: both must give what the tensor path gives, and refuse the same bad labels.
+Python float: both must give what the tensor path gives, and refuse the same bad labels. What
+was counted in main memory is held as Python numbers; what was counted on a device as tensors,
+and the two merge.
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ import pytest
 import torch
 from torch.nn import functional as F
 
-from foldloop.metrics import Accuracy, Loss
+from foldloop.metrics import Accuracy, Counts, Loss
 from foldloop.metrics._inputs import _READ_ON_HOST_UP_TO, host_labels
+from foldloop.metrics._mean import _plus_scaled
 
 
 def _scores_labels(n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -35,7 +38,13 @@ def test_accuracy_counts_the_same_on_the_host_and_with_tensors(seed: int) -> Non
     assert (int(small.correct), small.total) == (int(whole.correct), whole.total)
     expected = int((scores.argmax(1) == labels).sum())
     assert int(whole.correct) == expected
-    assert small.correct.dtype == whole.correct.dtype == torch.int64
+    assert type(small.correct) is type(whole.correct) is int  # counted in main memory
+
+
+def test_counts_from_main_memory_and_from_a_device_merge() -> None:
+    acc = Accuracy()
+    host, device = Counts(2, 3), Counts(torch.tensor(1), 1)  # a device's count is a tensor
+    assert acc.compute(acc.merge(host, device)) == acc.compute(acc.merge(device, host)) == 0.75
 
 
 @pytest.mark.parametrize("n", [2, _READ_ON_HOST_UP_TO + 1])
@@ -61,5 +70,21 @@ def test_loss_adds_a_cpu_loss_as_the_tensor_path_does() -> None:
     total = loss.fold([(scores[:60], labels[:60]), (scores[60:], labels[60:])]).total
     expected = 60 * F.cross_entropy(scores[:60], labels[:60]).double()
     expected += 40 * F.cross_entropy(scores[60:], labels[60:]).double()
-    assert total.dtype == torch.float64
-    assert float(total) == pytest.approx(float(expected), rel=1e-12)
+    assert type(total) is float  # summed in main memory
+    assert total == pytest.approx(float(expected), rel=1e-12)
+
+
+def test_a_loss_off_main_memory_is_summed_on_its_device() -> None:
+    # (the meta device: a device that is not main memory, whose tensors are never read)
+    y_pred = torch.zeros(4, 3, device="meta")
+    y = torch.zeros(4, dtype=torch.long, device="meta")
+    acc = Loss(F.cross_entropy).fold([(y_pred, y), (y_pred, y)])
+    assert isinstance(acc.total, torch.Tensor) and acc.total.device.type == "meta"
+    assert acc.total.dtype == torch.float64 and acc.samples == 8
+
+
+def test_a_device_loss_is_added_in_float64_in_one_op() -> None:
+    loss = torch.tensor(0.25, dtype=torch.float32)
+    first = _plus_scaled(0.5, loss, 4)  # the sum so far still a number
+    assert first.dtype == torch.float64 and float(first) == 1.5
+    assert float(_plus_scaled(first, loss, 2)) == 2.0

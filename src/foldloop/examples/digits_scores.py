@@ -5,9 +5,10 @@ from collections.abc import Iterable
 
 import attrs
 import torch.nn.functional as F
+from torch import Tensor
 
 from foldloop import Loop, Slot, State
-from foldloop.metrics import Accuracy, Loss
+from foldloop.metrics import Accuracy, Loss, metrics
 from foldloop.metrics import evaluate as evaluate_metrics
 from foldloop.train import Batch, TrainState
 from foldloop.tree import register_attrs
@@ -31,6 +32,17 @@ TRAIN_LOSS: Slot[tuple[float, int]] = Slot("train_loss", (0.0, 0))  # sum and co
 TEST_SCORES: Slot[Scores] = Slot("test_scores")
 
 
+# The evaluation's metrics: values (configuration only), built once and shared by every
+# evaluation; each run folds them from init() in its own state.
+_SCORES = metrics(accuracy=Accuracy(), loss=Loss(F.cross_entropy))
+
+
+def _output(value: TrainState) -> tuple[Tensor, Tensor]:
+    """What the metrics read: the evaluator's ``(y_pred, y)``."""
+    output: tuple[Tensor, Tensor] = value.output
+    return output
+
+
 def evaluate(
     evaluator: Loop[TrainState, Batch], trained: TrainState, data: Iterable[Batch]
 ) -> Scores:
@@ -48,14 +60,7 @@ def evaluate(
         >>> scores.accuracy < 0.5
         True
     """
-    values = evaluate_metrics(
-        evaluator,
-        trained,
-        data,
-        output_of=lambda value: value.output,
-        accuracy=Accuracy(),
-        loss=Loss(F.cross_entropy),
-    )
+    values = evaluate_metrics(evaluator, trained, data, _SCORES, output_of=_output)
     return Scores(accuracy=float(values["accuracy"]), loss=float(values["loss"]))
 
 

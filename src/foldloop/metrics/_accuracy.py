@@ -28,20 +28,24 @@ from ._signature import LastChecked, signature
 
 
 class Counts(NamedTuple):
-    """How many samples were correct (an int64 0-d tensor) out of how many (an ``int``).
+    """How many samples were correct (``correct``) out of how many (``total``, an ``int``).
+
+    ``correct`` is counted where the data is: a Python ``int`` while every batch was in main
+    memory (read there at no cost, and added with no tensor operation), an int64 0-d tensor on
+    the data's device once a batch was on one (added there, so no batch waits for the device).
 
     Example:
         >>> from foldloop.metrics import Accuracy
         >>> Accuracy().init()
-        Counts(correct=tensor(0), total=0)
+        Counts(correct=0, total=0)
     """
 
-    correct: Tensor
+    correct: Tensor | int
     total: int
 
 
 def _no_counts() -> Counts:
-    return Counts(torch.zeros((), dtype=torch.int64), 0)
+    return Counts(0, 0)
 
 
 def _add_counts(left: Counts, right: Counts) -> Counts:
@@ -49,8 +53,10 @@ def _add_counts(left: Counts, right: Counts) -> Counts:
 
 
 def _add_correct(acc: Counts, correct: Tensor) -> Counts:
-    """``acc`` having also seen the samples of the boolean ``correct`` (one entry a sample)."""
-    return Counts(acc.correct + torch.count_nonzero(correct), acc.total + correct.numel())
+    """``acc`` having also seen the samples of the boolean ``correct`` (one entry a sample);
+    counted as an ``int`` in main memory, as a tensor on a device."""
+    hits = torch.count_nonzero(correct)
+    return Counts(acc.correct + (int(hits) if hits.is_cpu else hits), acc.total + correct.numel())
 
 
 def _add_multiclass(acc: Counts, y_pred: Tensor, y: Tensor, classes: int) -> Counts:
@@ -82,7 +88,7 @@ def _checked_mode(y_pred: Tensor, y: Tensor, mode: Mode | None, owner: str) -> M
 def _ratio(acc: Counts, owner: str) -> float:
     if acc.total == 0:
         raise NoDataError(owner)
-    return int(acc.correct.item()) / acc.total
+    return int(acc.correct) / acc.total
 
 
 @final

@@ -15,21 +15,25 @@ from ._metric import Metric
 
 
 class Mean(NamedTuple):
-    """A float64 sum of values (a 0-d tensor) and how many values were summed (an ``int``).
+    """A float64 sum of values (``total``) and how many values were summed (an ``int``).
+
+    ``total`` is summed where the values are: a Python ``float`` (a float64) while they were in
+    main memory and single numbers (a CPU batch's loss), a float64 0-d tensor on the values'
+    device otherwise (added there, so no batch waits for the device).
 
     Example:
         >>> from foldloop.metrics import Average
         >>> Average().init()
-        Mean(total=tensor(0., dtype=torch.float64), samples=0)
+        Mean(total=0.0, samples=0)
     """
 
-    total: Tensor
+    total: Tensor | float
     samples: int
 
 
 def no_mean() -> Mean:
     """The empty sum."""
-    return Mean(torch.zeros((), dtype=torch.float64), 0)
+    return Mean(0.0, 0)
 
 
 def add_means(left: Mean, right: Mean) -> Mean:
@@ -46,7 +50,15 @@ def mean_value(acc: Mean, owner: str) -> float:
     """``total / count``, refusing an empty sum."""
     if acc.samples == 0:
         raise NoDataError(owner)
-    return float(acc.total.item()) / acc.samples
+    return float(acc.total) / acc.samples
+
+
+def _plus_scaled(total: Tensor | float, loss: Tensor, scale: int) -> Tensor:
+    """``total + scale * loss`` in float64 on the loss's device: one op (two for a first
+    ``total`` that is still a number)."""
+    if not isinstance(total, Tensor):
+        total = torch.full((), total, dtype=torch.float64, device=loss.device)
+    return torch.add(total, loss, alpha=scale)
 
 
 @final
@@ -123,10 +135,9 @@ class Loss(Metric[PredTarget, Mean, float]):
                 "Loss: loss_fn must return the batch's mean loss as a 0-d tensor, got "
                 f"shape {tuple(loss.shape)}; use reduction='mean'."
             )
-        if loss.is_cpu:  # read at no cost (no device to wait on): total + a Python float
+        if loss.is_cpu:  # read at no cost (no device to wait on): added as a Python float
             return Mean(acc.total + loss.item() * batch, acc.samples + batch)
-        # total + batch * loss, in one op on the loss's device, in float64 (total's dtype)
-        return Mean(torch.add(acc.total, loss, alpha=batch), acc.samples + batch)
+        return Mean(_plus_scaled(acc.total, loss, batch), acc.samples + batch)
 
     def merge(self, left: Mean, right: Mean) -> Mean:
         return add_means(left, right)

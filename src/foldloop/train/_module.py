@@ -64,24 +64,27 @@ class Template:
             ValueError: ``params`` are not the trainable parameters of this module.
         """
         self.require_params(params)
-        tensors = {**params, **{name: b.clone() for name, b in buffers.items()}}
+        tensors: Mapping[str, torch.Tensor]
+        if buffers:
+            tensors = {**params, **{name: b.clone() for name, b in buffers.items()}}
+        else:  # (a model without buffers: nothing to copy or hand back)
+            tensors = params
         with self.lock:  # uncontended: well under 1 us; the copy's tensors are swapped here
             if self.tie_weights:
-                y_pred = functional_call(self.module, tensors, (x,), tie_weights=True)
+                y_pred = functional_call(self.module, dict(tensors), (x,), tie_weights=True)
             else:
                 y_pred = self._call_with(tensors, x)
-        return y_pred, {name: tensors[name] for name in buffers}
+        return y_pred, {name: tensors[name] for name in buffers} if buffers else {}
 
     def _call_with(self, tensors: Mapping[str, torch.Tensor], x: torch.Tensor) -> torch.Tensor:
-        places = [self.places[name] for name in tensors]
-        own: list[torch.Tensor | None] = []
-        for (table, key), tensor in zip(places, tensors.values(), strict=True):
-            own.append(table[key])
+        places = [(*self.places[name], tensor) for name, tensor in tensors.items()]
+        own = [table[key] for table, key, _ in places]
+        for table, key, tensor in places:
             table[key] = tensor
         try:
             y_pred: torch.Tensor = self.module(x)
         finally:
-            for (table, key), previous in zip(places, own, strict=True):
+            for (table, key, _), previous in zip(places, own, strict=True):
                 table[key] = previous
         return y_pred
 

@@ -24,7 +24,7 @@ from ._checks import require_whole
 from ._donation import Lease
 from ._module import Template
 from ._optimizers import GradientTransformation, apply_gradients
-from ._randomness import iteration_seed, seeded
+from ._randomness import draws_no_random, iteration_seed, no_global_hooks, seeded
 from ._train_state import Tensors, TrainState
 
 B = TypeVar("B")
@@ -242,7 +242,10 @@ def supervised_evaluation_step(
 
     Ignite's ``supervised_evaluation_step``: only ``TrainState.output`` changes, to
     ``output_transform(x, y, y_pred)`` (by default ``(y_pred, y)``). Eval mode is set once, on
-    a private copy of the model.
+    a private copy of the model. A model that may draw random numbers in eval mode (a layer or
+    hook of the user's own) draws them from ``(state.value.seed, state.iteration)``, as a
+    training step does, and leaves the caller's random stream as it was; one built of torch's
+    usual layers draws none there, so it is not seeded.
 
     Example:
         >>> import torch
@@ -255,23 +258,42 @@ def supervised_evaluation_step(
         (tensor([[2.]]), tensor([1.]))
     """
     template = Template.of(model, training=False)
+    # Seeding is needed only where the module may draw random numbers; in eval mode torch's
+    # usual layers draw none (checked once here; hooks for every module on each call).
+    may_draw = not draws_no_random(template.module)
 
     def evaluation_step(state: State[TrainState], batch: object) -> State[TrainState]:
         value = state.value
         x, y = prepare_batch(batch)
-        seed = iteration_seed(value.seed, state.iteration)
+        value.lease.check()  # (once: the fields are read below without the properties' checks)
+        params, buffers = value._params, value._buffers
         # torch.no_grad(), without building a context manager object on every batch (~3 us).
         grad_was_enabled = torch.is_grad_enabled()
         torch._C._set_grad_enabled(False)
         try:
-            with seeded(seed, value.params.values()):
-                y_pred, _ = template(value.params, value.buffers, x)
+            if may_draw or not no_global_hooks():
+                with seeded(iteration_seed(value.seed, state.iteration), params.values()):
+                    y_pred, _ = template(params, buffers, x)
+            else:
+                y_pred, _ = template(params, buffers, x)
         finally:
             torch._C._set_grad_enabled(grad_was_enabled)
-        output = output_transform(x, y, y_pred)
-        # TrainState's own constructor: attrs.evolve costs ~10 us more a batch.
-        kept = (value.params, value.buffers, value.opt_state, value.step, value.seed)
-        # The same tensors as the given state: the same lease, so donating one consumes both.
-        return state.replace(value=TrainState(*kept, output, value.grads, lease=value.lease))
+        return state.replace(value=_with_output(value, output_transform(x, y, y_pred)))
 
     return evaluation_step
+
+
+def _with_output(value: TrainState, output: object) -> TrainState:
+    """``value`` (its lease checked by the caller) with a new ``output``, holding the same
+    tensors, so sharing its lease (donating one consumes both). Built by TrainState's own
+    constructor from the fields as they are: ``attrs.evolve`` costs ~10 us more a batch."""
+    return TrainState(
+        value._params,
+        value._buffers,
+        value._opt_state,
+        value.step,
+        value.seed,
+        output,
+        value._grads,
+        lease=value.lease,
+    )
