@@ -1,9 +1,10 @@
-"""An evaluation seeds torch's generators exactly when its module may draw random numbers.
+"""A step seeds torch's generators exactly when its module (or, training, its loss) may draw
+random numbers.
 
-A module built only of torch's layers that draw none in eval mode runs unseeded (seeding costs
-a few microseconds a batch); anything else (another class, a subclass, a replaced ``forward``, a
-hook, a global hook) is seeded from ``(seed, iteration)`` as a training step is, and leaves the
-caller's random stream as it was.
+A module built only of torch's layers that draw none (the dropouts: in eval mode) runs unseeded
+(seeding costs a few microseconds a batch); anything else (another class, a subclass, a replaced
+``forward``, a hook, a global hook, a loss of the user's own) is seeded from
+``(seed, iteration)``, and leaves the caller's random stream as it was.
 """
 
 from collections.abc import Callable, Iterator
@@ -13,10 +14,24 @@ import attrs
 import pytest
 import torch
 from torch import nn
+from torch.nn import functional as F
 
 from foldloop import Loop
-from foldloop.train import Batch, TrainState, init_train_state, sgd, supervised_evaluator
-from foldloop.train._randomness import _RANDOM_FREE_IN_EVAL, draws_no_random
+from foldloop.train import (
+    Batch,
+    TrainState,
+    init_train_state,
+    sgd,
+    supervised_evaluator,
+    supervised_trainer,
+)
+from foldloop.train._randomness import (
+    _DRAW_WHEN_TRAINING,
+    _LOSS_FUNCTIONS,
+    _NEVER_DRAW,
+    draws_no_random,
+    loss_draws_no_random,
+)
 
 # One instance of every layer in the list and an input it takes.
 LAYERS: dict[type[nn.Module], tuple[Callable[[], nn.Module], tuple[int, ...]]] = {
@@ -62,17 +77,57 @@ LAYERS: dict[type[nn.Module], tuple[Callable[[], nn.Module], tuple[int, ...]]] =
 }
 
 
-def test_every_listed_layer_draws_no_random_numbers_in_eval_mode() -> None:
-    assert set(LAYERS) == _RANDOM_FREE_IN_EVAL
+def _draws(layer: Callable[..., torch.Tensor], *args: torch.Tensor) -> bool:
+    """Whether calling ``layer(*args)``, then the backward pass of its output, moves torch's
+    generator."""
+    before = torch.get_rng_state()
+    out = layer(*args)
+    inputs = [t for t in args if t.requires_grad]
+    if inputs:
+        torch.autograd.grad(out.sum(), inputs)
+    return not torch.equal(torch.get_rng_state(), before)
+
+
+def test_every_listed_layer_draws_no_random_numbers() -> None:
+    assert set(LAYERS) == (_NEVER_DRAW - set(LOSSES)) | _DRAW_WHEN_TRAINING
     for kind, (make, shape) in LAYERS.items():
-        layer = make().eval()
-        assert draws_no_random(layer), kind
-        if kind is nn.ModuleList:
-            continue
-        x = torch.randint(0, 10, shape) if kind is nn.Embedding else torch.randn(shape)
-        before = torch.get_rng_state()
-        layer(x, x) if kind is nn.Bilinear else layer(x)
-        assert torch.equal(torch.get_rng_state(), before), kind
+        for training in (True, False) if kind in _NEVER_DRAW else (False,):
+            layer = make().train(training)
+            assert draws_no_random(layer), (kind, training)
+            if kind is nn.ModuleList:
+                continue
+            if kind is nn.Embedding:
+                x = torch.randint(0, 10, shape)
+            else:
+                x = torch.randn(shape, requires_grad=True)
+            args = (x, x) if kind is nn.Bilinear else (x,)
+            assert not _draws(layer, *args), (kind, training)
+
+
+# Every listed loss, as a module and as a function, with a prediction and target it takes.
+LOSSES: dict[type[nn.Module], Callable[..., torch.Tensor]] = {
+    nn.CrossEntropyLoss: F.cross_entropy,
+    nn.NLLLoss: F.nll_loss,
+    nn.MSELoss: F.mse_loss,
+    nn.L1Loss: F.l1_loss,
+    nn.SmoothL1Loss: F.smooth_l1_loss,
+    nn.HuberLoss: F.huber_loss,
+    nn.BCELoss: F.binary_cross_entropy,
+    nn.BCEWithLogitsLoss: F.binary_cross_entropy_with_logits,
+    nn.KLDivLoss: F.kl_div,
+}
+
+
+@pytest.mark.filterwarnings("ignore:reduction. 'mean' divides:UserWarning")  # kl_div's default
+def test_every_listed_loss_draws_no_random_numbers() -> None:
+    assert set(LOSSES) <= _NEVER_DRAW and set(LOSSES.values()) == set(_LOSS_FUNCTIONS)
+    for kind, function in LOSSES.items():
+        pred = torch.rand(4, 3, requires_grad=True)
+        classes = kind in (nn.CrossEntropyLoss, nn.NLLLoss)
+        target = torch.tensor([0, 2, 1, 0]) if classes else torch.rand(4, 3)
+        for loss in (kind(), function):
+            assert loss_draws_no_random(loss), loss
+            assert not _draws(loss, pred, target), loss
 
 
 def test_dropout_draws_in_train_mode_so_the_check_can_fail() -> None:
@@ -166,3 +221,47 @@ def _assert_seeded(model: nn.Module, evaluator: Loop[TrainState, Batch] | None =
     first, again, other = output(1), output(1), output(2)
     assert torch.equal(first, again) and not torch.equal(first, other)
     assert torch.equal(torch.get_rng_state(), caller)
+
+
+def _noisy_loss(y_pred: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    return F.mse_loss(y_pred + torch.rand_like(y_pred), y)
+
+
+def _trained_weight(
+    model: nn.Module, loss: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], seed: int
+) -> torch.Tensor:
+    trainer = supervised_trainer(model, sgd(0.1), loss)
+    state = attrs.evolve(init_train_state(model, sgd(0.1)), seed=seed)
+    final = trainer.run(state, [(torch.ones(32, 3), torch.zeros(32, 2))] * 2)  # 64 draws a step
+    weight: torch.Tensor = next(iter(final.value.params.values()))
+    return weight
+
+
+@pytest.mark.parametrize(
+    ("model", "loss"),
+    [
+        (lambda: nn.Linear(3, 2), _noisy_loss),  # a loss of the user's own
+        (lambda: nn.Sequential(nn.Linear(3, 2), nn.Dropout()), F.mse_loss),  # dropout, training
+    ],
+    ids=["own loss", "dropout"],
+)
+def test_a_training_step_that_may_draw_is_seeded_from_the_seed_and_iteration(
+    model: Callable[[], nn.Module], loss: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+) -> None:
+    made = model()
+    assert not (draws_no_random(made.train()) and loss_draws_no_random(loss))
+    caller = torch.get_rng_state()
+    first, again, other = (_trained_weight(made, loss, seed) for seed in (1, 1, 2))
+    assert torch.equal(first, again) and not torch.equal(first, other)
+    assert torch.equal(torch.get_rng_state(), caller)
+
+
+def test_a_training_step_of_torch_layers_and_loss_needs_no_seed() -> None:
+    model = nn.Sequential(nn.Linear(3, 2), nn.ReLU())
+    assert draws_no_random(model.train()) and loss_draws_no_random(F.mse_loss)
+    caller = torch.get_rng_state()
+    assert torch.equal(_trained_weight(model, F.mse_loss, 1), _trained_weight(model, F.mse_loss, 2))
+    assert torch.equal(torch.get_rng_state(), caller)
+    with _global_noise_hook():  # a hook for every module may draw: seeded again
+        first, other = (_trained_weight(model, F.mse_loss, seed) for seed in (1, 2))
+    assert not torch.equal(first, other)

@@ -1,10 +1,12 @@
 """Randomness inside a step (dropout) as a pure function of the run's seed and the iteration."""
 
+import contextlib
 import threading
 from collections.abc import Iterable
 
 import torch
 from torch import nn
+from torch.nn import functional as F
 from torch.nn.modules import module as _module_hooks  # where torch keeps its global hooks
 
 _MASK = (1 << 64) - 1
@@ -97,9 +99,10 @@ def _cuda_generators(tensors: Iterable[torch.Tensor]) -> list[torch.Generator]:
     return [torch.cuda.default_generators[i] for i in indices]
 
 
-# torch's layers whose forward draws no random numbers in eval mode (the dropouts are the
-# identity there; tests/train/test_train_randomness.py checks every one against the generator).
-_RANDOM_FREE_IN_EVAL: frozenset[type[nn.Module]] = frozenset(
+# torch's layers and losses that draw no random numbers when called, forward or backward
+# (tests/train/test_train_randomness.py checks every one against the generator), and the
+# dropouts, which draw only in training mode (the identity in eval mode).
+_NEVER_DRAW: frozenset[type[nn.Module]] = frozenset(
     {
         *(nn.Sequential, nn.ModuleList, nn.Identity, nn.Flatten, nn.Unflatten),
         *(nn.Linear, nn.Bilinear, nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.Embedding),
@@ -107,20 +110,30 @@ _RANDOM_FREE_IN_EVAL: frozenset[type[nn.Module]] = frozenset(
         *(nn.Tanh, nn.Sigmoid, nn.Softplus, nn.Softmax, nn.LogSoftmax),
         *(nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.LayerNorm, nn.GroupNorm),
         *(nn.MaxPool1d, nn.MaxPool2d, nn.AvgPool1d, nn.AvgPool2d, nn.AdaptiveAvgPool2d),
-        *(nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.Dropout3d, nn.AlphaDropout),
+        *(nn.CrossEntropyLoss, nn.NLLLoss, nn.MSELoss, nn.L1Loss, nn.SmoothL1Loss),
+        *(nn.HuberLoss, nn.BCELoss, nn.BCEWithLogitsLoss, nn.KLDivLoss),
     }
+)
+_DRAW_WHEN_TRAINING: frozenset[type[nn.Module]] = frozenset(
+    {nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.Dropout3d, nn.AlphaDropout}
+)
+# The functional forms of the losses above.
+_LOSS_FUNCTIONS = (
+    *(F.cross_entropy, F.nll_loss, F.mse_loss, F.l1_loss, F.smooth_l1_loss, F.huber_loss),
+    *(F.binary_cross_entropy, F.binary_cross_entropy_with_logits, F.kl_div),
 )
 
 
 def draws_no_random(module: nn.Module) -> bool:
-    """Whether ``module`` provably draws no random numbers when called: it is in eval mode and
-    built only of torch layers that draw none there (exactly those classes, no subclass, no
-    ``forward`` replaced on an instance, no hook on any of them). Anything else may draw.
+    """Whether ``module`` provably draws no random numbers when called in its current mode:
+    built only of torch layers that draw none (the dropouts count in eval mode only), each of
+    exactly such a class (no subclass), with no ``forward`` replaced on an instance and no hook.
+    Anything else may draw.
 
-    An evaluation step seeds torch's generators only for a module that may draw (seeding and
-    restoring them costs a few microseconds a batch); the numbers are the same either way.
-    Hooks registered for every module (``register_module_forward_hook``) may draw too: a step
-    asks `no_global_hooks` on each call, since they can come at any time.
+    A step seeds torch's generators only where something may draw (seeding and restoring them
+    costs a few microseconds a batch); the numbers are the same either way. Hooks registered
+    for every module (``register_module_forward_hook``) may draw too: a step asks
+    `no_global_hooks` on each call, since they can come at any time.
 
     Example:
         >>> from torch import nn
@@ -129,8 +142,7 @@ def draws_no_random(module: nn.Module) -> bool:
         (True, False)
     """
     return all(
-        type(part) in _RANDOM_FREE_IN_EVAL
-        and not part.training
+        (type(part) in _NEVER_DRAW or (type(part) in _DRAW_WHEN_TRAINING and not part.training))
         and "forward" not in vars(part)
         and not (
             part._forward_hooks
@@ -140,6 +152,43 @@ def draws_no_random(module: nn.Module) -> bool:
         )
         for part in module.modules()
     )
+
+
+def loss_draws_no_random(loss_fn: object) -> bool:
+    """Whether ``loss_fn`` provably draws no random numbers: one of torch's usual losses, as a
+    function (``F.cross_entropy``) or a module (`draws_no_random`). Anything else may draw.
+
+    Example:
+        >>> from torch.nn import functional as F
+        >>> loss_draws_no_random(F.mse_loss), loss_draws_no_random(lambda p, y: (p - y).abs())
+        (True, False)
+    """
+    if isinstance(loss_fn, nn.Module):
+        return draws_no_random(loss_fn)
+    return any(loss_fn is known for known in _LOSS_FUNCTIONS)
+
+
+def seeded_where_drawn(
+    may_draw: bool, seed: int, iteration: int, tensors: Iterable[torch.Tensor]
+) -> "Seeded | contextlib.nullcontext[None]":
+    """`seeded` with the seed of ``(seed, iteration)`` where random numbers may be drawn
+    (``may_draw``, or a hook for every module is registered), else a context doing nothing.
+
+    Example:
+        >>> caller = torch.get_rng_state()
+        >>> with seeded_where_drawn(True, 0, 1, []):
+        ...     drawn = torch.rand(1)
+        >>> with seeded_where_drawn(False, 0, 1, []):
+        ...     pass
+        >>> torch.equal(torch.get_rng_state(), caller)
+        True
+    """
+    if may_draw or not no_global_hooks():
+        return seeded(iteration_seed(seed, iteration), tensors)
+    return _UNSEEDED
+
+
+_UNSEEDED = contextlib.nullcontext()  # reusable: it holds nothing
 
 
 def no_global_hooks() -> bool:

@@ -24,7 +24,7 @@ from ._checks import require_whole
 from ._donation import Lease
 from ._module import Template
 from ._optimizers import GradientTransformation, apply_gradients
-from ._randomness import draws_no_random, iteration_seed, no_global_hooks, seeded
+from ._randomness import draws_no_random, loss_draws_no_random, seeded_where_drawn
 from ._train_state import Tensors, TrainState
 
 B = TypeVar("B")
@@ -78,9 +78,11 @@ def supervised_training_step(
     makes the new parameters out of place, so the state given to the step is never changed.
     With ``donate=True`` the given state is consumed instead: once the forward and backward
     passes have succeeded, the parameters and optimizer moments are updated in place in its
-    tensors, and reading it afterwards raises `DonatedError`. Dropout draws from a seed made of
-    ``(state.value.seed, state.iteration)``: a resumed run draws the same numbers, and the
-    caller's random stream is left as it was. The step may be called from several threads at
+    tensors, and reading it afterwards raises `DonatedError`. Dropout (or any random draw in the
+    model or the loss) draws from a seed made of ``(state.value.seed, state.iteration)``: a
+    resumed run draws the same numbers, and the caller's random stream is left as it was. A
+    model of torch's usual layers without dropout, with one of torch's losses, draws none, so it
+    is not seeded. The step may be called from several threads at
     once (the module copy and the seeded section are locked).
 
     Args:
@@ -120,12 +122,14 @@ def supervised_training_step(
     require_trainable(model)
     template = Template.of(model, training=True)
     steps = require_whole("gradient_accumulation_steps", gradient_accumulation_steps, minimum=1)
+    # Seeded only where the module or the loss may draw random numbers (checked once here).
+    may_draw = not (draws_no_random(template.module) and loss_draws_no_random(loss_fn))
 
     def training_step(state: State[TrainState], batch: object) -> State[TrainState]:
         value = state.value
         x, y = prepare_batch(batch)
         params = _differentiable(value.params)
-        with seeded(iteration_seed(value.seed, state.iteration), params.values()):
+        with seeded_where_drawn(may_draw, value.seed, state.iteration, params.values()):
             y_pred, buffers = template(params, value.buffers, x)
             loss = require_scalar_loss(loss_fn(y_pred, y))
         grads = _gradients(loss if steps == 1 else loss / steps, params)
@@ -258,8 +262,8 @@ def supervised_evaluation_step(
         (tensor([[2.]]), tensor([1.]))
     """
     template = Template.of(model, training=False)
-    # Seeding is needed only where the module may draw random numbers; in eval mode torch's
-    # usual layers draw none (checked once here; hooks for every module on each call).
+    # Seeded only where the module may draw random numbers: in eval mode torch's usual layers
+    # draw none (checked once here).
     may_draw = not draws_no_random(template.module)
 
     def evaluation_step(state: State[TrainState], batch: object) -> State[TrainState]:
@@ -271,10 +275,7 @@ def supervised_evaluation_step(
         grad_was_enabled = torch.is_grad_enabled()
         torch._C._set_grad_enabled(False)
         try:
-            if may_draw or not no_global_hooks():
-                with seeded(iteration_seed(value.seed, state.iteration), params.values()):
-                    y_pred, _ = template(params, buffers, x)
-            else:
+            with seeded_where_drawn(may_draw, value.seed, state.iteration, params.values()):
                 y_pred, _ = template(params, buffers, x)
         finally:
             torch._C._set_grad_enabled(grad_was_enabled)
