@@ -10,7 +10,7 @@ import inspect
 from collections.abc import Callable, Iterator, Mapping, Set
 from typing import Final
 
-from ._callables import name_of
+from ._callables import name_of, plainly_takes_two
 from ._events import Event
 
 
@@ -208,6 +208,8 @@ def require_predicate(predicate: Callable[..., object]) -> None:
         ...
         TypeError: where() calls its predicate as predicate(state, event); <lambda>(state) ...
     """
+    if plainly_takes_two(predicate):  # what the signature would say, without inspect's cost
+        return
     try:
         signature = inspect.signature(predicate)
     except (TypeError, ValueError):  # a builtin without a signature: it is tried when called

@@ -12,7 +12,7 @@ from typing import Any
 
 import attrs
 
-from ._callables import Call, fit, name_of, spelled
+from ._callables import Call, fit, name_of
 from ._events import Event, Interrupted
 from ._filters import Filter
 from ._removal import RemovedOnExit
@@ -30,17 +30,6 @@ class Attachment:
     filters: Mapping[type[Event], Filter[Any]]
     is_tap: bool
     name: str
-
-
-def tap_fix(trigger: str, name: str) -> str:
-    """The calls that attach ``name`` as a tap on ``trigger``, for refusals of handlers that
-    only do IO.
-
-    Example:
-        >>> tap_fix("on(Started)", "report")
-        'loop.tap(on(Started), report) or @loop.tap(on(Started))'
-    """
-    return f"loop.tap({trigger}, {spelled(name)}) or @loop.tap({trigger})"
 
 
 @attrs.frozen
@@ -127,15 +116,7 @@ class Registry:
                 f"{name_of(fn)!r} was attached as a handler on Interrupted, which taps alone see "
                 "(a Ctrl-C must not change the run's numbers); attach it with loop.tap(...)"
             )
-        written = filters_repr(filters)
-        call = fit(
-            fn,
-            args,
-            kwargs,
-            allow_bare=is_tap,
-            where=f"{what} on {written}",
-            tap_fix=tap_fix(written, name_of(fn)),
-        )
+        call = fit(fn, args, kwargs, is_tap=is_tap, trigger=lambda: filters_repr(filters))
         return self.add(fn, call, filters, is_tap=is_tap, name=name_of(fn))
 
     def detach(
