@@ -18,6 +18,7 @@ from ._position import (
     GET_BATCH_COMPLETED,
     GET_BATCH_STARTED,
     ITERATION_COMPLETED,
+    ITERATION_KIND_FIELDS,
     ITERATION_STARTED,
     STARTED,
     Position,
@@ -64,6 +65,23 @@ class Firing(Generic[T]):
         state = self.notify(event, at.count(type(event)), state, at, batch, state)
         state, _ = yield from self.after(event, state)
         return state
+
+    def due(
+        self, event: Event, state: State[T], at: Position, prior: Position, batch: object = None
+    ) -> Generator[Traced[T], None, tuple[State[T], Mapping[type[Event], int]]]:
+        """Fire ``event``, an iteration-level one whose listeners may be due, at ``at`` holding
+        ``batch`` (``prior``: the position before it, the last good one should a listener fail);
+        first the events the step emitted, at the position it left. Returns the state and the
+        counts of the kinds other than the iteration kinds, which emitted events move."""
+        if state[QUEUE]:
+            state = yield from self.drain(at_position(state, prior, None))
+            prior = state._at
+            at = at._replace(other_counts=prior.other_counts)
+        count: int = at[ITERATION_KIND_FIELDS[type(event)]]  # type: ignore[assignment]  # a count
+        state = self.notify(event, count, state, at, batch, prior)
+        if self.trace or state[QUEUE] or state[STOP]:
+            return (yield from self.after(event, state))
+        return state, at.other_counts
 
     def after(
         self, event: Event, state: State[T]

@@ -74,9 +74,11 @@ T = TypeVar("T")
 B = TypeVar("B")
 
 # Records built without their constructors' checks: the hot path.
-_new_position = _new_state = tuple.__new__
+_new = tuple.__new__
 _DRAW = "drawing a batch from the data"  # what failed, for a RunError
 
+# The iterations of an epoch: the state where they stopped, and whether the data ran out.
+Iterations = Generator[Traced[T], None, tuple[State[T], bool]]
 GBS, GBC = ev.GET_BATCH_STARTED, ev.GET_BATCH_COMPLETED  # the iteration-level events
 IS, IC = ev.ITERATION_STARTED, ev.ITERATION_COMPLETED
 
@@ -190,35 +192,27 @@ class Run(Generic[T, B]):
             state = yield from self.firing.fire(ev.DATA_EXHAUSTED, state, at, None)
             stage = DATA_EXHAUSTED
 
-    def _iterations(
-        self, state: State[T], stage: int
-    ) -> Generator[Traced[T], None, tuple[State[T], bool]]:
-        """Iterations from ``stage`` until the epoch or the run ends (False) or the data runs
-        out (True). The position is in locals; an iteration event whose count is below
-        ``dues`` (its kind's) only bumps it, else it fires at the position ``here`` (Firing)."""
-        (epoch, iteration, epoch_iteration, drawn, _, resume, terminated,
+    def _iterations(self, state: State[T], stage: int) -> Iterations[T]:
+        """From ``stage``, iterations until the epoch or run ends (False) or the data runs out."""
+        (epoch, iteration, in_epoch, drawn, _, resume, terminated,
          fetches, fetched, started, completed, others) = state._at  # fmt: skip
 
         def here(now: int) -> Position:  # the fields of Position, in order, at stage ``now``
-            return _new_position(Position, (epoch, iteration, epoch_iteration, drawn, now,
-                resume, terminated, fetches, fetched, started, completed, others))  # fmt: skip
+            return _new(Position, (epoch, iteration, in_epoch, drawn, now, resume,
+                terminated, fetches, fetched, started, completed, others))  # fmt: skip
 
         length, last = state.epoch_length or NEVER, state.max_iters or NEVER
         step, batch, it, pressed = self.step, state._batch, self._open(state), self.pressed
-        has_data = int(self.data is not None)  # no data: no batch events, none counted
-        firing = self.firing
-        dues, notify, after, trace = firing.dues, firing.notify, firing.after, firing.trace
+        dues, due, counted = self.firing.dues, self.firing.due, int(self.data is not None)
         while True:
             if stage == ITERATION_COMPLETED or stage == EPOCH_STARTED:  # noqa: SIM109 (no tuple)
-                if epoch_iteration >= length or iteration >= last:  # >=: none runs past its bound
+                if in_epoch >= length or iteration >= last:  # >=: none runs past its bound
                     return at_position(state, here(stage), None), False
                 if fetches < dues[0]:
-                    fetches += has_data
+                    fetches += counted  # no data: no batch events, none counted
                 else:
                     prior, fetches = here(stage), fetches + 1
-                    state = notify(GBS, fetches, state, here(GET_BATCH_STARTED), None, prior)
-                    if trace or state[QUEUE] or state[STOP]:
-                        state, others = yield from after(GBS, state)
+                    state, others = yield from due(GBS, state, here(GET_BATCH_STARTED), prior)
                 stage = GET_BATCH_STARTED
             if stage == GET_BATCH_STARTED or stage == DATA_EXHAUSTED:  # noqa: SIM109 (as above)
                 try:
@@ -228,29 +222,20 @@ class Run(Generic[T, B]):
                 except Exception as exc:
                     raise Failed(exc, at_position(state, here(stage), None), _DRAW, None) from exc
                 if fetched < dues[1]:
-                    drawn, fetched = drawn + 1, fetched + has_data
+                    drawn, fetched = drawn + 1, fetched + counted
                 else:
                     prior, drawn, fetched = here(stage), drawn + 1, fetched + 1
-                    state = notify(GBC, fetched, state, here(GET_BATCH_COMPLETED), batch, prior)
-                    if trace or state[QUEUE] or state[STOP]:
-                        state, others = yield from after(GBC, state)
-                stage = GET_BATCH_COMPLETED
-            if stage == GET_BATCH_COMPLETED:
-                before = here(stage) if started >= dues[2] else None
-                iteration, epoch_iteration = iteration + 1, epoch_iteration + 1
-                started += 1
+                    at = here(GET_BATCH_COMPLETED)
+                    state, others = yield from due(GBC, state, at, prior, batch)
+            if stage != ITERATION_STARTED and stage != STEPPED:  # the step's state, built inline
+                before = here(GET_BATCH_COMPLETED) if started >= dues[2] else None
+                iteration, in_epoch, started = iteration + 1, in_epoch + 1, started + 1
+                at = _new(Position, (epoch, iteration, in_epoch, drawn, ITERATION_STARTED, resume,
+                    terminated, fetches, fetched, started, completed, others))  # fmt: skip
+                state = _new(State, (state[0], at, state[2], state[3], state[4], state[5], batch))
                 if before is not None:
-                    state = notify(IS, started, state, here(ITERATION_STARTED), batch, before)
-                    if trace or state[QUEUE] or state[STOP]:
-                        state, others = yield from after(IS, state)
-                else:  # the step's state, as notify builds it, inline: built every iteration
-                    at = _new_position(Position, (epoch, iteration, epoch_iteration, drawn,
-                        ITERATION_STARTED, resume, terminated, fetches, fetched, started,
-                        completed, others))  # fmt: skip
-                    state = _new_state(State, (state[0], at, state[2], state[3], state[4],
-                        state[5], batch))  # fmt: skip
-                stage = ITERATION_STARTED
-            if stage == ITERATION_STARTED:
+                    state, others = yield from due(IS, state, at, before, batch)
+            if stage != STEPPED:  # the step, unless the run stopped right after it
                 try:  # the batch was drawn from Iterable[B] (cast() would be a call per batch)
                     new = step(state, batch)  # type: ignore[arg-type]  # a B, see above
                 except Exception as exc:
@@ -258,16 +243,11 @@ class Run(Generic[T, B]):
                 if new.__class__ is not State:
                     raise step_failed(step, not_a_state(step, new), state)
                 state, batch = new, None
-                if state[QUEUE]:
-                    state = yield from firing.drain(at_position(state, here(STEPPED), None))
-                    others = state._at.other_counts
-            if completed < dues[3]:
+            if completed < dues[3] and not state[QUEUE]:
                 completed += 1
-            else:
+            else:  # due, or the step emitted events: they fire first, at the position it left
                 prior, completed = here(STEPPED), completed + 1
-                state = notify(IC, completed, state, here(ITERATION_COMPLETED), None, prior)
-                if trace or state[QUEUE] or state[STOP]:
-                    state, others = yield from after(IC, state)
+                state, others = yield from due(IC, state, here(ITERATION_COMPLETED), prior)
             stage = ITERATION_COMPLETED
             if state[STOP] or pressed:  # a request honoured, or Ctrl-C
                 halt(at_position(state, here(stage), None))
