@@ -128,7 +128,8 @@ class Firing(Generic[T]):
         listener runs).
         """
         seen = state if state[AT] is at else at_position(state, at, batch)
-        schedule = self.schedules.get(type(event))
+        kind = type(event)
+        schedule = self.schedules.get(kind)
         if schedule is None or schedule.due > count:
             return seen
         state = seen
@@ -137,24 +138,23 @@ class Firing(Generic[T]):
                 if not listener.filter.passes(count, state, event):
                     continue
                 new = listener.call(state, event)
-                if not listener.is_tap and new.__class__ is not State:
-                    raise HandlerReturnError(returned_no_state(listener, event, new))
-                if listener.is_tap and new.__class__ is State and changed_by_tap(state, new):
+                if not listener.is_tap:
+                    if new.__class__ is not State:
+                        raise HandlerReturnError(returned_no_state(listener, event, new))
+                    state = new
+                elif new.__class__ is State and changed_by_tap(state, new):
                     raise HandlerReturnError(tap_changed(listener.describe(event)))
             except Exception as exc:
                 if errors is None:
                     last_good = _last_good(seen, prior)
                     raise Failed(exc, last_good, listener.describe(event), event) from exc
                 errors.append(exc)
-                continue
-            if not listener.is_tap:
-                state = new
         if state[AT] is not at:  # the position is the loop's, whatever a handler says
             state = at_position(state, at, seen[BATCH])
         if self.registry.version != self.version:
             self.reschedule(at)
-        elif (i := _ITERATION_INDEX.get(type(event))) is not None and not self.trace:
-            self.dues[i] = schedule.due - 1
+        elif kind in _ITERATION_INDEX and not self.trace:
+            self.dues[_ITERATION_INDEX[kind]] = schedule.due - 1
         return state
 
     def reschedule(self, at: Position) -> None:
