@@ -112,6 +112,22 @@ def require_limit(name: str, value: object) -> None:
         raise ValueError(f"{name} must be >= 1 or None, got {value}")
 
 
+def require_count(name: str, value: object, least: int = 0) -> int:
+    """``value``, checked to be an int >= ``least`` (``name`` says what it is).
+
+    Example:
+        >>> require_count("every(n)", 0, 1)
+        Traceback (most recent call last):
+        ...
+        ValueError: every(n) must be >= 1, got 0
+    """
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, got {value!r} of type {type(value).__name__}")
+    if value < least:
+        raise ValueError(f"{name} must be >= {least}, got {value}")
+    return value
+
+
 def require_counts(counts: object) -> Mapping[type[Event], int]:
     """``counts`` (``{}`` for None), checked to be a mapping; its keys and values are checked
     where the position is built.

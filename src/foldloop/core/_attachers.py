@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Concatenate, Generic, ParamSpec, TypeVar, overload
 
+from ._callables import name_of
 from ._events import Event
 from ._registry import Attached, Handle, Registry
 from ._state import State
-from ._triggers import Trigger
+from ._triggers import Trigger, as_trigger
 
 T = TypeVar("T")
 E = TypeVar("E", bound=Event)
@@ -104,7 +105,15 @@ class Detaching:
             >>> loop.has(print)
             False
         """
-        self._registry.detach(handle_or_fn, trigger)
+        if isinstance(handle_or_fn, Handle):
+            handle_or_fn.remove()
+            return
+        ids = self._registry.matching(handle_or_fn, trigger)
+        if not ids:
+            on = "" if trigger is None else f" on {as_trigger(trigger)!r}"
+            raise ValueError(f"{name_of(handle_or_fn)} is not attached to this loop{on}")
+        for attachment_id in ids:
+            self._registry.remove(attachment_id, trigger)
 
     def has(
         self,
@@ -120,7 +129,9 @@ class Detaching:
             >>> loop.has(print, Started), loop.has(len)
             (True, False)
         """
-        return self._registry.has(handle_or_fn, trigger)
+        if isinstance(handle_or_fn, Handle):
+            return handle_or_fn.active
+        return bool(self._registry.matching(handle_or_fn, trigger))
 
     def attachments(self) -> tuple[Attached, ...]:
         """Every handler and tap attached now, in attach order: name, trigger, tap or not.

@@ -161,7 +161,12 @@ class Firing(Generic[T]):
         """Take the attachments as they are now, scheduled from the counts at ``at``."""
         self.version, attachments = self.registry.snapshot()
         self.schedules = schedules(attachments, at.count)
-        self.dues[:] = _dues_of(self.schedules, self.trace, self.has_data)  # the loop holds it
+        # For each iteration kind, the count from which its next event has listeners due (a
+        # tracer looks at every event; with no data, no batch event fires). The loop holds it.
+        due = {kind: schedule.due - 1 for kind, schedule in self.schedules.items()}
+        self.dues[:] = [-1 if self.trace else due.get(kind, NEVER) for kind in ITERATION_KINDS]
+        if not self.has_data:
+            self.dues[0] = self.dues[1] = NEVER
 
     def fail(self, failure: Failed) -> Generator[Traced[T], None, NoReturn]:
         """Fire ``ExceptionRaised`` on the last good state to all its listeners; raise."""
@@ -181,9 +186,10 @@ class Firing(Generic[T]):
         """Show ``state`` to the taps of ``Interrupted`` (uncounted), then raise
         :class:`RunInterrupted` with it; a failing tap is reported in its notes."""
         errors: list[Exception] = []
-        seen = self.notify(ev.INTERRUPTED, 1, state, state._at, state._batch, state, errors)
+        event = ev.Interrupted()
+        seen = self.notify(event, 1, state, state._at, state._batch, state, errors)
         if self.trace:
-            yield ev.INTERRUPTED, seen
+            yield event, seen
         interrupted = RunInterrupted(state)
         for error in errors:
             interrupted.add_note(f"a tap on Interrupted failed: {type(error).__name__}: {error}")
@@ -216,23 +222,12 @@ def returned_no_state(listener: Listener, event: Event, returned: object) -> str
     return message
 
 
-def _dues_of(schedules: Mapping[type[Event], Schedule], trace: bool, has_data: bool) -> list[int]:
-    """For each iteration kind, the count from which its next event has listeners due (a
-    tracer looks at every event; with no data, no batch event fires)."""
-    dues = [
-        -1 if trace else schedules[k].due - 1 if k in schedules else NEVER for k in ITERATION_KINDS
-    ]
-    if not has_data:
-        dues[0] = dues[1] = NEVER
-    return dues
-
-
 def honour(state: State[T], stage: int) -> NoReturn:
     """End the run or the epoch as ``state`` requests, after the event of ``stage``."""
     if state._stop & STOP_RUN:
         raise StopRun(state)
     if stage in (STARTED, EPOCH_STARTED):
-        event = ev.STARTED if stage == STARTED else ev.EPOCH_STARTED
+        event = ev.Started() if stage == STARTED else ev.EpochStarted()
         kind = type(event).__name__
         refusal = TerminateEpochRefused(
             f"terminate_epoch() was requested during {kind}, where there is no epoch to cut "

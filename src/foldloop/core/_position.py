@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final, NamedTuple, cast
 
+from ._arguments import require_count as require_count  # data/ checks its counts with it
 from ._events import (
     ITERATION_KINDS,
     DataExhausted,
@@ -151,15 +152,6 @@ def position_of(epoch: int, iteration: int, counts: Mapping[type[Event], int]) -
         iteration_completed=counts.get(IterationCompleted, 0),
         other_counts={k: n for k, n in counts.items() if k not in ITERATION_KINDS and n},
     )
-
-
-def require_count(name: str, value: object) -> int:
-    """``value``, checked to be a whole number >= 0 (``name`` says what it is)."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int, got {value!r} of type {type(value).__name__}")
-    if value < 0:
-        raise ValueError(f"{name} must be >= 0, got {value}")
-    return value
 
 
 def next_pass(at: Position, kind: type[DataExhausted | EpochTerminated], stage: int) -> Position:

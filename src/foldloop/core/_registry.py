@@ -75,24 +75,6 @@ class Registry:
         _, attachments = self.snapshot()
         return tuple(Attached(a.name, Trigger(a.filters), a.is_tap, a.fn) for a in attachments)
 
-    def add(
-        self,
-        fn: Callable[..., object],
-        call: Call,
-        filters: Mapping[type[Event], Filter[Any]],
-        *,
-        is_tap: bool,
-        name: str,
-    ) -> Handle:
-        with self._lock:
-            self._next_id += 1
-            attachment_id = self._next_id
-            self.attachments[attachment_id] = Attachment(
-                attachment_id, fn, call, filters, is_tap, name
-            )
-            self.version += 1
-        return Handle(self, attachment_id)
-
     def attach(
         self,
         trigger: Trigger[Event] | type[Event],
@@ -104,12 +86,12 @@ class Registry:
     ) -> Handle:
         """Attach ``fn`` (with ``args``/``kwargs``) on ``trigger``, after checking it fits."""
         filters = as_trigger(trigger).filters
-        what = "tap" if is_tap else "handler"
         if args and isinstance(args[0], Filter):
             fixed = " | ".join(f"on({kind.__name__}, {args[0]!r})" for kind in filters)
             raise TypeError(
-                f"{args[0]!r} was given as an extra argument of the {what}; a filter belongs in "
-                f"the trigger: write loop.attach({fixed}, fn) or @loop.on({fixed})"
+                f"{args[0]!r} was given as an extra argument of the "
+                f"{'tap' if is_tap else 'handler'}; a filter belongs in the trigger: write "
+                f"loop.attach({fixed}, fn) or @loop.on({fixed})"
             )
         if Interrupted in filters and not is_tap:
             raise TypeError(
@@ -117,38 +99,18 @@ class Registry:
                 "(a Ctrl-C must not change the run's numbers); attach it with loop.tap(...)"
             )
         call = fit(fn, args, kwargs, is_tap=is_tap, trigger=lambda: filters_repr(filters))
-        return self.add(fn, call, filters, is_tap=is_tap, name=name_of(fn))
+        with self._lock:
+            self._next_id += 1
+            new = Attachment(self._next_id, fn, call, filters, is_tap, name_of(fn))
+            self.attachments[new.id] = new
+            self.version += 1
+        return Handle(self, new.id)
 
-    def detach(
-        self,
-        handle_or_fn: Handle | Callable[..., object],
-        trigger: Trigger[Event] | type[Event] | None,
+    def remove(
+        self, attachment_id: int, trigger: Trigger[Event] | type[Event] | None = None
     ) -> None:
-        """Remove an attachment, or every attachment of a function (on ``trigger``)."""
-        if isinstance(handle_or_fn, Handle):
-            handle_or_fn.remove()
-            return
-        kinds = None if trigger is None else frozenset(as_trigger(trigger).filters)
-        ids = self.matching(handle_or_fn, kinds)
-        if not ids:
-            on = "" if trigger is None else f" on {as_trigger(trigger)!r}"
-            raise ValueError(f"{name_of(handle_or_fn)} is not attached to this loop{on}")
-        for attachment_id in ids:
-            self.remove(attachment_id, kinds)
-
-    def has(
-        self,
-        handle_or_fn: Handle | Callable[..., object],
-        trigger: Trigger[Event] | type[Event] | None,
-    ) -> bool:
-        """Whether the handle is active, or the function is attached (on ``trigger``)."""
-        if isinstance(handle_or_fn, Handle):
-            return handle_or_fn.active
-        kinds = None if trigger is None else frozenset(as_trigger(trigger).filters)
-        return bool(self.matching(handle_or_fn, kinds))
-
-    def remove(self, attachment_id: int, kinds: frozenset[type[Event]] | None = None) -> None:
-        """Remove an attachment, or only its ``kinds`` when given."""
+        """Remove an attachment, or only its kinds that ``trigger`` names when given."""
+        kinds = _kinds(trigger)
         with self._lock:
             old = self.attachments.pop(attachment_id, None)
             if old is None:  # removed meanwhile by another thread
@@ -180,14 +142,19 @@ class Registry:
                     self.attachments[attachment_id] = attrs.evolve(attachment, call=old)
             self.version += 1
 
-    def matching(self, fn: object, kinds: frozenset[type[Event]] | None) -> list[int]:
-        """Ids of the attachments of ``fn`` (on any of ``kinds`` when given)."""
+    def matching(self, fn: object, trigger: Trigger[Event] | type[Event] | None) -> list[int]:
+        """Ids of the attachments of ``fn`` (on any kind ``trigger`` names, when given)."""
+        kinds = _kinds(trigger)
         _, attachments = self.snapshot()
         return [
             a.id
             for a in attachments
             if a.fn is fn and (kinds is None or not kinds.isdisjoint(a.filters))
         ]
+
+
+def _kinds(trigger: Trigger[Event] | type[Event] | None) -> frozenset[type[Event]] | None:
+    return None if trigger is None else frozenset(as_trigger(trigger).filters)
 
 
 class Handle(RemovedOnExit):

@@ -34,7 +34,7 @@ which they were emitted, first in first out. ``terminate_epoch()`` at ``Started`
 A state records the last step of this order that it took (its stage), so ``run`` and ``scan``
 go on from exactly there. The data is opened at a run's start and where a new pass over it
 begins (``DataExhausted``, ``EpochTerminated``), at the pass and batch the position records
-(``open_data``). While the loop runs, its position is in local variables; a state is
+(``opener``). While the loop runs, its position is in local variables; a state is
 built only for whoever looks: the step, a due handler or tap, a tracer (``scan``).
 """
 
@@ -44,9 +44,10 @@ from collections.abc import Callable, Generator, Iterable, Iterator
 from typing import Generic, TypeVar
 
 from . import _events as ev
-from ._data import done, ends_epoch, opener
+from ._data import DRAW, ends_epoch, opener
 from ._dispatch import NEVER
 from ._firing import Firing, Trace, Traced, after_epoch, at_position, halt, honour
+from ._limits import done
 from ._position import (
     BOUNDARY,
     COMPLETED,
@@ -75,7 +76,6 @@ B = TypeVar("B")
 
 # Records built without their constructors' checks: the hot path.
 _new = tuple.__new__
-_DRAW = "drawing a batch from the data"  # what failed, for a RunError
 
 # The iterations of an epoch: the state where they stopped, and whether the data ran out.
 Iterations = Generator[Traced[T], None, tuple[State[T], bool]]
@@ -103,7 +103,7 @@ class Run(Generic[T, B]):
         self.step = step
         self.data = data
         self.pressed = [] if pressed is None else pressed
-        self.open = opener(data)  # open_data(data, ...), the data's kind told once
+        self.open = opener(data)
         self.iterator: Iterator[B] | None = None
         self.firing: Firing[T] = Firing(registry, trace, has_data=data is not None)
 
@@ -116,7 +116,7 @@ class Run(Generic[T, B]):
             else:
                 state = yield from self._until_end(state)
             at = state._at.counted(ev.Completed, COMPLETED)
-            return (yield from self.firing.fire(ev.COMPLETED, state, at, state._batch))
+            return (yield from self.firing.fire(ev.Completed(), state, at, state._batch))
         except Failed as failure:
             return (yield from self.firing.fail(failure))
         except Interrupt as interrupt:
@@ -129,7 +129,7 @@ class Run(Generic[T, B]):
         except StopRun as stop:
             at = stop.state._at._replace(resume=resume_point(stop.state._at), terminated=True)
             at = at.counted(ev.Terminated, TERMINATED)
-            return (yield from self.firing.fire(ev.TERMINATED, stop.state, at, stop.state._batch))
+            return (yield from self.firing.fire(ev.Terminated(), stop.state, at, stop.state._batch))
         return state._with(AT, state._at._replace(resume=resume_point(state._at)))
 
     def _epochs(self, state: State[T]) -> Trace[T]:
@@ -138,7 +138,7 @@ class Run(Generic[T, B]):
         if stage in (IDLE, COMPLETED):
             state = state._with(STOP, 0) if state._stop else state
             at = state._at._replace(terminated=False).counted(ev.Started, STARTED)
-            state = yield from self.firing.fire(ev.STARTED, state, at, state._batch)
+            state = yield from self.firing.fire(ev.Started(), state, at, state._batch)
             stage = STARTED
         elif state._queue:  # a tracer stopped before they fired
             state = yield from self.firing.drain(state)
@@ -156,7 +156,7 @@ class Run(Generic[T, B]):
                     raise Interrupt(state)
                 at = state._at._replace(epoch=state.epoch + 1, epoch_iteration=0)
                 at = at.counted(ev.EpochStarted, EPOCH_STARTED)
-                state = yield from self.firing.fire(ev.EPOCH_STARTED, state, at, None)
+                state = yield from self.firing.fire(ev.EpochStarted(), state, at, None)
                 stage = EPOCH_STARTED
             if stage != EPOCH_TERMINATED:
                 try:
@@ -164,9 +164,9 @@ class Run(Generic[T, B]):
                 except StopEpoch as stop:
                     at = next_pass(stop.state._at, ev.EpochTerminated, EPOCH_TERMINATED)
                     self.iterator = None
-                    state = yield from self.firing.fire(ev.EPOCH_TERMINATED, stop.state, at, None)
+                    state = yield from self.firing.fire(ev.EpochTerminated(), stop.state, at, None)
             at = state._at.counted(ev.EpochCompleted, EPOCH_COMPLETED)
-            state = yield from self.firing.fire(ev.EPOCH_COMPLETED, state, at, None)
+            state = yield from self.firing.fire(ev.EpochCompleted(), state, at, None)
             state, stage = after_epoch(state), BOUNDARY
 
     def _epoch(self, state: State[T], stage: int) -> Trace[T]:
@@ -189,7 +189,7 @@ class Run(Generic[T, B]):
                 return state
             at = next_pass(state._at, ev.DataExhausted, DATA_EXHAUSTED)
             self.iterator = None
-            state = yield from self.firing.fire(ev.DATA_EXHAUSTED, state, at, None)
+            state = yield from self.firing.fire(ev.DataExhausted(), state, at, None)
             stage = DATA_EXHAUSTED
 
     def _iterations(self, state: State[T], stage: int) -> Iterations[T]:
@@ -220,7 +220,7 @@ class Run(Generic[T, B]):
                 except StopIteration:
                     return at_position(state, here(stage), None), True
                 except Exception as exc:
-                    raise Failed(exc, at_position(state, here(stage), None), _DRAW, None) from exc
+                    raise Failed(exc, at_position(state, here(stage), None), DRAW, None) from exc
                 if fetched < dues[1]:
                     drawn, fetched = drawn + 1, fetched + counted
                 else:
