@@ -18,11 +18,15 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-class Attacher(Generic[T, E]):
-    """The decorator returned by :meth:`Loop.on` without extra arguments."""
+class _Decorator(Generic[T, E]):
+    """A decorator that attaches the function with ``attach`` and gives it back unchanged."""
 
-    def __init__(self, attach: Callable[[Callable[..., State[T]]], object]) -> None:
+    def __init__(self, attach: Callable[[Callable[..., object]], object]) -> None:
         self._attach = attach
+
+
+class Attacher(_Decorator[T, E]):
+    """The decorator returned by :meth:`Loop.on` without extra arguments."""
 
     @overload
     def __call__(
@@ -37,11 +41,8 @@ class Attacher(Generic[T, E]):
         return fn
 
 
-class AttacherWithArguments(Generic[T, E]):
+class AttacherWithArguments(_Decorator[T, E]):
     """The decorator returned by :meth:`Loop.on` with extra arguments (checked at attach)."""
-
-    def __init__(self, attach: Callable[[Callable[..., State[T]]], object]) -> None:
-        self._attach = attach
 
     @overload
     def __call__(
@@ -58,12 +59,8 @@ class AttacherWithArguments(Generic[T, E]):
         return fn
 
 
-class Tapper(Generic[T, E]):
-    """The decorator returned by :meth:`Loop.tap` without a function: it attaches the tap and
-    gives the function back unchanged."""
-
-    def __init__(self, attach: Callable[[Callable[..., object]], object]) -> None:
-        self._attach = attach
+class Tapper(_Decorator[T, E]):
+    """The decorator returned by :meth:`Loop.tap` without a function."""
 
     @overload
     def __call__(self, fn: Callable[[State[T], E], R], /) -> Callable[[State[T], E], R]: ...
@@ -146,4 +143,5 @@ class Detaching:
             >>> [(a.name, a.trigger, a.is_tap) for a in loop.attachments()]
             [('<lambda>', on(IterationCompleted, every(2)), False)]
         """
-        return self._registry.described()
+        _, attachments = self._registry.snapshot()
+        return tuple(Attached(a.name, Trigger(a.filters), a.is_tap, a.fn) for a in attachments)

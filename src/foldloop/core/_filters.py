@@ -81,15 +81,6 @@ class Filter(abc.ABC, Generic[E]):
         return _Not(self)
 
 
-def _sooner(a: int | None, b: int | None) -> int | None:
-    """The earlier of two bounds, where None means "never"."""
-    if a is None:
-        return b
-    if b is None:
-        return a
-    return min(a, b)
-
-
 @attrs.frozen
 class _Every(Filter[Event]):
     n: int
@@ -187,7 +178,8 @@ class _Or(Filter[E]):
         return self.left.passes(count, state, event) or self.right.passes(count, state, event)
 
     def earliest(self, count: int) -> int | None:
-        return _sooner(self.left.earliest(count), self.right.earliest(count))
+        left, right = self.left.earliest(count), self.right.earliest(count)
+        return right if left is None else left if right is None else min(left, right)
 
     def __repr__(self) -> str:
         return f"({self.left!r} | {self.right!r})"

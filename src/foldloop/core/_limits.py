@@ -10,7 +10,7 @@ from ._arguments import (
     refuse_dry_iterator,
     refuse_missing_data,
     refuse_odd_data,
-    require_limit,
+    require_limits,
 )
 from ._position import BOUNDARY, Limits
 from ._state import LIMITS, State
@@ -20,12 +20,10 @@ T = TypeVar("T")
 
 def length_of(data: object) -> int | None:
     """``len(data)``, or None when it has none (or says it is unknown by raising TypeError)."""
-    if isinstance(data, Sized):
-        try:
-            return len(data)
-        except TypeError:  # some iterables define __len__ and raise when it is unknown
-            return None
-    return None
+    try:
+        return len(data) if isinstance(data, Sized) else None
+    except TypeError:  # some iterables define __len__ and raise when it is unknown
+        return None
 
 
 def _settled_length(state: State[T], data: object, epoch_length: int | None) -> int | None:
@@ -122,9 +120,7 @@ def settled(
             "max_epochs and max_iters cannot both be given: the run ends at one of them; "
             "pass only the one you mean"
         )
-    require_limit("max_epochs", max_epochs)
-    require_limit("epoch_length", epoch_length)
-    require_limit("max_iters", max_iters)
+    require_limits(max_epochs, epoch_length, max_iters)
     length = _settled_length(state, data, epoch_length)
     if max_epochs is not None and max_epochs < state.epoch:
         raise ValueError(

@@ -70,11 +70,6 @@ class Registry:
         with self._lock:
             return self.version, tuple(self.attachments.values())
 
-    def described(self) -> tuple[Attached, ...]:
-        """The attachments in attach order, as public records."""
-        _, attachments = self.snapshot()
-        return tuple(Attached(a.name, Trigger(a.filters), a.is_tap, a.fn) for a in attachments)
-
     def attach(
         self,
         trigger: Trigger[Event] | type[Event],

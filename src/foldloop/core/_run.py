@@ -101,7 +101,6 @@ class Run(Generic[T, B]):
         pressed: list[int] | None = None,
     ) -> None:
         self.step = step
-        self.data = data
         self.pressed = [] if pressed is None else pressed
         self.open = opener(data)
         self.iterator: Iterator[B] | None = None
@@ -183,9 +182,8 @@ class Run(Generic[T, B]):
                 return state
             if ends_epoch(state):
                 if state.epoch_length is None:  # the first pass told the epoch's length
-                    state = state._with(
-                        LIMITS, state._limits._replace(epoch_length=state.epoch_iteration)
-                    )
+                    learnt = state._limits._replace(epoch_length=state.epoch_iteration)
+                    state = state._with(LIMITS, learnt)
                 return state
             at = next_pass(state._at, ev.DataExhausted, DATA_EXHAUSTED)
             self.iterator = None
@@ -203,7 +201,7 @@ class Run(Generic[T, B]):
 
         length, last = state.epoch_length or NEVER, state.max_iters or NEVER
         step, batch, it, pressed = self.step, state._batch, self._open(state), self.pressed
-        dues, due, counted = self.firing.dues, self.firing.due, int(self.data is not None)
+        dues, due, counted = self.firing.dues, self.firing.due, int(self.firing.has_data)
         while True:
             if stage == ITERATION_COMPLETED or stage == EPOCH_STARTED:  # noqa: SIM109 (no tuple)
                 if in_epoch >= length or iteration >= last:  # >=: none runs past its bound
