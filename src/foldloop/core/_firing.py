@@ -21,6 +21,7 @@ from ._position import (
     ITERATION_KIND_FIELDS,
     ITERATION_STARTED,
     STARTED,
+    Fields,
     Position,
 )
 from ._registry import Registry
@@ -32,7 +33,7 @@ T = TypeVar("T")
 Traced = tuple[Event, State[T]]
 Trace = Generator[Traced[T], None, State[T]]
 
-_new_state = tuple.__new__  # a State without its constructor's checks: the hot path
+_new = tuple.__new__  # records built without their constructors' checks: the hot path
 # After these events a request takes effect at once (the others' are honoured where noted).
 _HONOURED_AT_ONCE = frozenset(
     {GET_BATCH_STARTED, GET_BATCH_COMPLETED, ITERATION_STARTED, DATA_EXHAUSTED}
@@ -43,9 +44,10 @@ _ITERATION_INDEX = {kind: i for i, kind in enumerate(ITERATION_KINDS)}
 _HOLDING_A_BATCH = frozenset({GET_BATCH_COMPLETED, ITERATION_STARTED})
 
 
-def at_position(state: State[T], position: Position, batch: object) -> State[T]:
+def at_position(state: State[T], position: Fields, batch: object) -> State[T]:
     """``state`` moved to ``position``, holding the drawn ``batch`` (None once stepped)."""
-    return _new_state(State, (state[0], position, state[2], state[3], state[4], state[5], batch))
+    at = _new(Position, position)
+    return _new(State, (state[0], at, state[2], state[3], state[4], state[5], batch))
 
 
 class Firing(Generic[T]):
@@ -63,11 +65,10 @@ class Firing(Generic[T]):
         """Fire ``event`` at ``at``, the position after ``state``'s (the last good one should a
         listener fail), then the events it emitted; honour a request where it takes effect."""
         state = self.notify(event, at.count(type(event)), state, at, batch, state)
-        state, _ = yield from self.after(event, state)
-        return state
+        return (yield from self.after(event, state))
 
     def due(
-        self, event: Event, state: State[T], at: Position, prior: Position, batch: object = None
+        self, event: Event, state: State[T], at: Fields, prior: Fields, batch: object = None
     ) -> Generator[Traced[T], None, tuple[State[T], Mapping[type[Event], int]]]:
         """Fire ``event``, an iteration-level one whose listeners may be due, at ``at`` holding
         ``batch`` (``prior``: the position before it, the last good one should a listener fail);
@@ -76,26 +77,23 @@ class Firing(Generic[T]):
         if state[QUEUE]:
             state = yield from self.drain(at_position(state, prior, None))
             prior = state._at
-            at = at._replace(other_counts=prior.other_counts)
+            at = _new(Position, at)._replace(other_counts=prior.other_counts)
         count: int = at[ITERATION_KIND_FIELDS[type(event)]]  # type: ignore[assignment]  # a count
         state = self.notify(event, count, state, at, batch, prior)
         if self.trace or state[QUEUE] or state[STOP]:
-            return (yield from self.after(event, state))
-        return state, at.other_counts
+            state = yield from self.after(event, state)
+        return state, state._at.other_counts
 
-    def after(
-        self, event: Event, state: State[T]
-    ) -> Generator[Traced[T], None, tuple[State[T], Mapping[type[Event], int]]]:
+    def after(self, event: Event, state: State[T]) -> Trace[T]:
         """After ``event``'s listeners: show it to a tracer, fire the events they emitted, and
-        honour a request made at an iteration-level event. Returns the state and the counts
-        of the kinds other than the iteration kinds, which the emitted events moved."""
+        honour a request made at an iteration-level event."""
         if self.trace:
             yield event, state
         if state[QUEUE]:
             state = yield from self.drain(state)
         if state[STOP] and state._at.stage in _HONOURED_AT_ONCE:
             honour(state, state._at.stage)
-        return state, state._at.other_counts
+        return state
 
     def drain(self, state: State[T]) -> Trace[T]:
         """Fire the queued events, first in first out (new ones join the back)."""
@@ -115,9 +113,9 @@ class Firing(Generic[T]):
         event: Event,
         count: int,
         state: State[T],
-        at: Position,
+        at: Fields,
         batch: object,
-        prior: State[T] | Position,
+        prior: State[T] | Fields,
         errors: list[Exception] | None = None,
     ) -> State[T]:
         """Run the listeners of the ``count``-th ``event`` due then, on ``state`` moved to
@@ -128,6 +126,7 @@ class Firing(Generic[T]):
         listener runs).
         """
         seen = state if state[AT] is at else at_position(state, at, batch)
+        position = seen._at  # the record of the fields given
         kind = type(event)
         schedule = self.schedules.get(kind)
         if schedule is None or schedule.due > count:
@@ -149,10 +148,10 @@ class Firing(Generic[T]):
                     last_good = _last_good(seen, prior)
                     raise Failed(exc, last_good, listener.describe(event), event) from exc
                 errors.append(exc)
-        if state[AT] is not at:  # the position is the loop's, whatever a handler says
-            state = at_position(state, at, seen[BATCH])
+        if state[AT] is not position:  # the position is the loop's, whatever a handler says
+            state = at_position(state, position, seen[BATCH])
         if self.registry.version != self.version:
-            self.reschedule(at)
+            self.reschedule(position)
         elif kind in _ITERATION_INDEX and not self.trace:
             self.dues[_ITERATION_INDEX[kind]] = schedule.due - 1
         return state
@@ -196,12 +195,13 @@ class Firing(Generic[T]):
         raise interrupted
 
 
-def _last_good(seen: State[T], prior: State[T] | Position) -> State[T]:
+def _last_good(seen: State[T], prior: State[T] | Fields) -> State[T]:
     """The last good state before the event ``seen`` sees: ``prior``, or ``seen`` at the
     position ``prior``, holding its batch where that position has one in hand."""
     if isinstance(prior, State):
         return prior
-    return at_position(seen, prior, seen[BATCH] if prior.stage in _HOLDING_A_BATCH else None)
+    holding = _new(Position, prior).stage in _HOLDING_A_BATCH
+    return at_position(seen, prior, seen[BATCH] if holding else None)
 
 
 def returned_no_state(listener: Listener, event: Event, returned: object) -> str:

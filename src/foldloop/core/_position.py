@@ -104,6 +104,10 @@ class Position(NamedTuple):
         return self._replace(stage=stage, other_counts=counts)
 
 
+# A position's fields in a plain tuple, as the loop builds them: a Position record (a tuple
+# subclass, about twice the cost) is made of them only where a state is built.
+Fields = tuple[int, int, int, int, int, int, bool, int, int, int, int, Mapping[type[Event], int]]
+
 # Where each iteration kind's count sits in a Position.
 ITERATION_KIND_FIELDS: Mapping[type[Event], int] = {
     kind: Position._fields.index(field)
@@ -123,9 +127,8 @@ def counts_of(position: Position) -> dict[type[Event], int]:
         >>> counts_of(Position(iteration_started=2))
         {<class 'foldloop.core._events.IterationStarted'>: 2}
     """
-    counts = {kind: cast(int, position[i]) for kind, i in ITERATION_KIND_FIELDS.items()}
-    counts = {kind: n for kind, n in counts.items() if n}
-    return {**counts, **position.other_counts}
+    counts = {kind: position.count(kind) for kind in ITERATION_KIND_FIELDS}
+    return {**{kind: n for kind, n in counts.items() if n}, **position.other_counts}
 
 
 class Limits(NamedTuple):

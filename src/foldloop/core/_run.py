@@ -41,7 +41,7 @@ built only for whoever looks: the step, a due handler or tap, a tracer (``scan``
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterable, Iterator
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, cast
 
 from . import _events as ev
 from ._data import DRAW, ends_epoch, opener
@@ -63,6 +63,7 @@ from ._position import (
     STARTED,
     STEPPED,
     TERMINATED,
+    Fields,
     Position,
     next_pass,
     resume_point,
@@ -195,9 +196,9 @@ class Run(Generic[T, B]):
         (epoch, iteration, in_epoch, drawn, _, resume, terminated,
          fetches, fetched, started, completed, others) = state._at  # fmt: skip
 
-        def here(now: int) -> Position:  # the fields of Position, in order, at stage ``now``
-            return _new(Position, (epoch, iteration, in_epoch, drawn, now, resume,
-                terminated, fetches, fetched, started, completed, others))  # fmt: skip
+        def here(now: int) -> Fields:  # the fields of Position, in order, at stage ``now``
+            return (epoch, iteration, in_epoch, drawn, now, resume, terminated, fetches, fetched,
+                started, completed, others)  # fmt: skip
 
         length, last = state.epoch_length or NEVER, state.max_iters or NEVER
         step, batch, it, pressed = self.step, state._batch, self._open(state), self.pressed
@@ -252,12 +253,10 @@ class Run(Generic[T, B]):
 
     def to_end(self, state: State[T]) -> State[T]:
         """The final state of the run from ``state``, untraced."""
-        events = self.events(state)
         try:
-            next(events)  # nothing is traced: the run goes to its end
+            next(self.events(state))  # nothing is traced: the run goes to its end
         except StopIteration as end:
-            final: State[T] = end.value
-            return final
+            return cast(State[T], end.value)
         raise AssertionError("an untraced run yielded an event")  # pragma: no cover
 
     def _open(self, state: State[T]) -> Iterator[B]:
