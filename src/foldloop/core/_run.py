@@ -34,8 +34,9 @@ which they were emitted, first in first out. ``terminate_epoch()`` at ``Started`
 A state records the last step of this order that it took (its stage), so ``run`` and ``scan``
 go on from exactly there. The data is opened at a run's start and where a new pass over it
 begins (``DataExhausted``, ``EpochTerminated``), at the pass and batch the position records
-(``opener``). While the loop runs, its position is in local variables; a state is
-built only for whoever looks: the step, a due handler or tap, a tracer (``scan``).
+(``opener``). While the loop runs, its position is in local variables; an iteration event
+with no listener due at its count only bumps the count (``Firing.dues``), and a state is built
+only for whoever looks: the step, a due handler or tap (``Firing.due``), a tracer (``scan``).
 """
 
 from __future__ import annotations
