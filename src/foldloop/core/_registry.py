@@ -6,6 +6,7 @@ attachments, and a new one after the next event at which a listener of the run w
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -62,7 +63,7 @@ class Registry:
     def __init__(self) -> None:
         self.attachments: dict[int, Attachment] = {}
         self.version = 0
-        self._next_id = 0
+        self._ids = itertools.count(1)  # an attachment's id, never reused
         self._lock = threading.Lock()
 
     def snapshot(self) -> tuple[int, tuple[Attachment, ...]]:
@@ -95,8 +96,7 @@ class Registry:
             )
         call = fit(fn, args, kwargs, is_tap=is_tap, trigger=lambda: filters_repr(filters))
         with self._lock:
-            self._next_id += 1
-            new = Attachment(self._next_id, fn, call, filters, is_tap, name_of(fn))
+            new = Attachment(next(self._ids), fn, call, filters, is_tap, name_of(fn))
             self.attachments[new.id] = new
             self.version += 1
         return Handle(self, new.id)
@@ -107,24 +107,23 @@ class Registry:
         """Remove an attachment, or only its kinds that ``trigger`` names when given."""
         kinds = _kinds(trigger)
         with self._lock:
-            old = self.attachments.pop(attachment_id, None)
+            old = self.attachments.get(attachment_id)
             if old is None:  # removed meanwhile by another thread
                 return
-            if kinds is not None:
-                rest = {k: f for k, f in old.filters.items() if k not in kinds}
-                if rest:
-                    self.attachments[attachment_id] = attrs.evolve(old, filters=rest)
+            rest = {} if kinds is None else {k: f for k, f in old.filters.items() if k not in kinds}
+            if rest:  # replaced under its own key: it keeps its place in the attach order
+                self.attachments[attachment_id] = attrs.evolve(old, filters=rest)
+            else:
+                del self.attachments[attachment_id]
             self.version += 1
 
     def rewrap(self, wrap: Callable[[Attachment], Call]) -> dict[int, tuple[Call, Call]]:
         """Replace every attachment's call with ``wrap(attachment)``, in place (same id, order
         and handle); returns each id's (old, new) call for :meth:`unwrap`."""
         with self._lock:
-            swapped = {}
-            for attachment_id, old in self.attachments.items():
-                new = wrap(old)
-                self.attachments[attachment_id] = attrs.evolve(old, call=new)
-                swapped[attachment_id] = (old.call, new)
+            swapped = {i: (old.call, wrap(old)) for i, old in self.attachments.items()}
+            for i, (_, new) in swapped.items():
+                self.attachments[i] = attrs.evolve(self.attachments[i], call=new)
             self.version += 1
         return swapped
 
