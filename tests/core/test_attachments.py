@@ -27,3 +27,15 @@ def test_a_partly_detached_listener_keeps_its_other_kinds() -> None:
     loop.detach(print, Started)
     (only,) = loop.attachments()
     assert only.trigger == on(IterationCompleted, every(3))
+
+
+def test_a_partly_detached_handler_keeps_its_place_among_the_others() -> None:
+    fired: list[str] = []
+    loop: Loop[int, int] = Loop(lambda state, batch: state)
+    loop.tap(on(Started) | on(IterationCompleted), lambda: fired.append("first"))
+    loop.tap(Started, lambda: fired.append("second"))
+    first = loop.attachments()[0].fn
+    loop.detach(first, IterationCompleted)
+    loop.run(0, [1])
+    assert fired == ["first", "second"]
+    assert loop.attachments()[0].fn is first

@@ -82,9 +82,9 @@ CASES: list[Any] = [
 def _fitted(fn: Fn, shortcut: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[object, ...]:
     with monkeypatch.context() as patch:
         if not shortcut:
-            patch.setattr(_callables, "_plainly_takes_two", lambda fn: False)
+            patch.setattr(_callables, "plainly_takes_two", lambda fn: False)
         try:
-            call = _callables.fit(fn, (), {}, allow_bare=True, where="test")
+            call = _callables.fit(fn, (), {}, is_tap=True, trigger=lambda: "test")
         except TypeError as error:
             return ("refused", str(error))
     try:
@@ -107,7 +107,7 @@ def test_the_shortcut_fits_every_function_as_its_signature_does(
 def test_the_shortcut_is_taken_for_plain_two_argument_functions_and_methods() -> None:
     taken: list[Fn] = [two, two_and_rest, two_with_keyword, Handlers().method]
     for fn in taken:
-        assert _callables.fit(fn, (), {}, allow_bare=False, where="test") is fn
+        assert _callables.fit(fn, (), {}, is_tap=False, trigger=lambda: "test") is fn
     not_taken: list[Fn] = [one, one_with_default, two_needing_keyword, wraps_one, nothing]
     for fn in not_taken:
-        assert not _callables._plainly_takes_two(fn)
+        assert not _callables.plainly_takes_two(fn)

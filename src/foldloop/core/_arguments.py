@@ -10,7 +10,7 @@ import inspect
 from collections.abc import Callable, Iterator, Mapping, Set
 from typing import Final
 
-from ._callables import name_of
+from ._callables import name_of, plainly_takes_two
 from ._events import Event
 
 
@@ -94,22 +94,39 @@ def refuse_dry_iterator(data: object, length: int | None, epochs: int | None) ->
         )
 
 
-def require_limit(name: str, value: object) -> None:
-    """Refuse a limit (``max_epochs``, ``epoch_length``, ``max_iters``) that is neither None
-    nor an int >= 1.
+def require_limits(max_epochs: object, epoch_length: object, max_iters: object) -> None:
+    """Refuse a limit that is neither None nor an int >= 1.
 
     Example:
-        >>> require_limit("max_iters", -1)
+        >>> require_limits(None, 10, -1)
         Traceback (most recent call last):
         ...
         ValueError: max_iters must be >= 1 or None, got -1
     """
-    if value is None:
-        return
+    limits = {"max_epochs": max_epochs, "epoch_length": epoch_length, "max_iters": max_iters}
+    for name, value in limits.items():
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"{name} must be an int, got {value!r} of type {type(value).__name__}")
+        if value < 1:
+            raise ValueError(f"{name} must be >= 1 or None, got {value}")
+
+
+def require_count(name: str, value: object, least: int = 0) -> int:
+    """``value``, checked to be an int >= ``least`` (``name`` says what it is).
+
+    Example:
+        >>> require_count("every(n)", 0, 1)
+        Traceback (most recent call last):
+        ...
+        ValueError: every(n) must be >= 1, got 0
+    """
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"{name} must be an int, got {value!r} of type {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{name} must be >= 1 or None, got {value}")
+    if value < least:
+        raise ValueError(f"{name} must be >= {least}, got {value}")
+    return value
 
 
 def require_counts(counts: object) -> Mapping[type[Event], int]:
@@ -155,20 +172,6 @@ def require_kind(kind: object, where: str) -> type[Event]:
     return kind
 
 
-def zero_count(kind: object) -> int:
-    """0, the count of a kind that never fired, once ``kind`` is checked to be a kind (a count
-    read as 0 may be of a name, ``state.count("IterationCompleted")``, or of ``Event``).
-
-    Example:
-        >>> zero_count(Event)
-        Traceback (most recent call last):
-        ...
-        TypeError: state.count() takes one kind of event; Event is the base of them all and ...
-    """
-    require_kind(kind, "state.count()")
-    return 0
-
-
 def require_slot_name(name: object) -> None:
     """Refuse a slot name that is not a non-empty string (it is the slot's checkpoint key).
 
@@ -208,6 +211,8 @@ def require_predicate(predicate: Callable[..., object]) -> None:
         ...
         TypeError: where() calls its predicate as predicate(state, event); <lambda>(state) ...
     """
+    if plainly_takes_two(predicate):  # what the signature would say, without inspect's cost
+        return
     try:
         signature = inspect.signature(predicate)
     except (TypeError, ValueError):  # a builtin without a signature: it is tried when called

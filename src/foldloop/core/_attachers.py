@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Concatenate, Generic, ParamSpec, TypeVar, overload
 
+from ._callables import name_of
 from ._events import Event
 from ._registry import Attached, Handle, Registry
 from ._state import State
-from ._triggers import Trigger
+from ._triggers import Trigger, as_trigger
 
 T = TypeVar("T")
 E = TypeVar("E", bound=Event)
@@ -17,11 +18,15 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-class Attacher(Generic[T, E]):
-    """The decorator returned by :meth:`Loop.on` without extra arguments."""
+class _Decorator(Generic[T, E]):
+    """A decorator that attaches the function with ``attach`` and gives it back unchanged."""
 
-    def __init__(self, attach: Callable[[Callable[..., State[T]]], object]) -> None:
+    def __init__(self, attach: Callable[[Callable[..., object]], object]) -> None:
         self._attach = attach
+
+
+class Attacher(_Decorator[T, E]):
+    """The decorator returned by :meth:`Loop.on` without extra arguments."""
 
     @overload
     def __call__(
@@ -36,11 +41,8 @@ class Attacher(Generic[T, E]):
         return fn
 
 
-class AttacherWithArguments(Generic[T, E]):
+class AttacherWithArguments(_Decorator[T, E]):
     """The decorator returned by :meth:`Loop.on` with extra arguments (checked at attach)."""
-
-    def __init__(self, attach: Callable[[Callable[..., State[T]]], object]) -> None:
-        self._attach = attach
 
     @overload
     def __call__(
@@ -57,12 +59,8 @@ class AttacherWithArguments(Generic[T, E]):
         return fn
 
 
-class Tapper(Generic[T, E]):
-    """The decorator returned by :meth:`Loop.tap` without a function: it attaches the tap and
-    gives the function back unchanged."""
-
-    def __init__(self, attach: Callable[[Callable[..., object]], object]) -> None:
-        self._attach = attach
+class Tapper(_Decorator[T, E]):
+    """The decorator returned by :meth:`Loop.tap` without a function."""
 
     @overload
     def __call__(self, fn: Callable[[State[T], E], R], /) -> Callable[[State[T], E], R]: ...
@@ -104,7 +102,15 @@ class Detaching:
             >>> loop.has(print)
             False
         """
-        self._registry.detach(handle_or_fn, trigger)
+        if isinstance(handle_or_fn, Handle):
+            handle_or_fn.remove()
+            return
+        ids = self._registry.matching(handle_or_fn, trigger)
+        if not ids:
+            on = "" if trigger is None else f" on {as_trigger(trigger)!r}"
+            raise ValueError(f"{name_of(handle_or_fn)} is not attached to this loop{on}")
+        for attachment_id in ids:
+            self._registry.remove(attachment_id, trigger)
 
     def has(
         self,
@@ -120,7 +126,9 @@ class Detaching:
             >>> loop.has(print, Started), loop.has(len)
             (True, False)
         """
-        return self._registry.has(handle_or_fn, trigger)
+        if isinstance(handle_or_fn, Handle):
+            return handle_or_fn.active
+        return bool(self._registry.matching(handle_or_fn, trigger))
 
     def attachments(self) -> tuple[Attached, ...]:
         """Every handler and tap attached now, in attach order: name, trigger, tap or not.
@@ -135,4 +143,5 @@ class Detaching:
             >>> [(a.name, a.trigger, a.is_tap) for a in loop.attachments()]
             [('<lambda>', on(IterationCompleted, every(2)), False)]
         """
-        return self._registry.described()
+        _, attachments = self._registry.snapshot()
+        return tuple(Attached(a.name, Trigger(a.filters), a.is_tap, a.fn) for a in attachments)

@@ -57,30 +57,34 @@ def fit(
     args: tuple[object, ...],
     kwargs: Mapping[str, object],
     *,
-    allow_bare: bool,
-    where: str,
-    tap_fix: str = "",
+    is_tap: bool,
+    trigger: Callable[[], str],
 ) -> Call:
-    """``fn`` with ``args``/``kwargs`` bound, as a function of ``(state, event)``.
+    """``fn`` with ``args``/``kwargs`` bound, as a function of ``(state, event)``; a tap may
+    also take neither. ``trigger()`` writes the trigger, asked for only by a refusal.
 
     Raises:
         TypeError: ``fn`` is not callable, or none of the accepted shapes binds (for a handler
-            that takes no state, the message shows ``tap_fix``: the call that makes it a tap).
+            that takes no state, the message shows the call that makes it a tap).
 
     Example:
-        >>> call = fit(lambda state, k: state + k, (10,), {}, allow_bare=False, where="test")
+        >>> call = fit(lambda state, k: state + k, (10,), {}, is_tap=False, trigger=str)
         >>> call(1, None)
         11
     """
+
+    def where() -> str:
+        return f"{'tap' if is_tap else 'handler'} on {trigger()}"
+
     if not callable(fn):
-        raise TypeError(f"{where}: expected a function, got {fn!r} of type {type(fn).__name__}")
-    if not args and not kwargs and _plainly_takes_two(fn):
+        raise TypeError(f"{where()}: expected a function, got {fn!r} of type {type(fn).__name__}")
+    if not args and not kwargs and plainly_takes_two(fn):
         return fn  # what the signature would decide, without inspect's cost (~40 us an attach)
     try:
         sig = inspect.signature(fn)
     except (TypeError, ValueError):  # some builtins have no signature: call them the full way
         return _bound(fn, 2, args, kwargs)
-    shapes = (2, 1, 0) if allow_bare else (2, 1)
+    shapes = (2, 1, 0) if is_tap else (2, 1)
     for n_leading in shapes:
         if _binds(sig, n_leading, args, kwargs):
             if n_leading == 2:
@@ -88,20 +92,22 @@ def fit(
             return _bound(fn, n_leading, args, kwargs)
     extra = ", ".join([*map(repr, args), *(f"{k}={v!r}" for k, v in kwargs.items())])
     accepted = " or ".join(_SHAPES[: len(shapes)])
-    as_tap = not allow_bare and _binds(sig, 0, args, kwargs)
+    written, name = trigger(), spelled(name_of(fn))
     raise TypeError(
-        f"{where}: {name_of(fn)}{sig} cannot be called as {accepted}"
+        f"{where()}: {name_of(fn)}{sig} cannot be called as {accepted}"
         + (f" with extra arguments {extra}" if extra else "")
         + (
             f"; it takes no state, so it cannot change one: if it only does IO (prints, logs), "
-            f"make it a tap with {tap_fix}"
-            if as_tap and tap_fix
+            f"make it a tap with loop.tap({written}, {name}) or @loop.tap({written})"
+            if not is_tap and _binds(sig, 0, args, kwargs)
             else "; change its parameters or the arguments given to attach()"
         )
     )
 
 
-def _refuse_event_in_default(fn: Callable[..., object], sig: inspect.Signature, where: str) -> None:
+def _refuse_event_in_default(
+    fn: Callable[..., object], sig: inspect.Signature, where: Callable[[], str]
+) -> None:
     """Refuse ``def scale(state, factor=2)`` attached with nothing for ``factor``: called as
     ``(state, event)``, the event would silently replace the default."""
     positional = [
@@ -113,7 +119,7 @@ def _refuse_event_in_default(fn: Callable[..., object], sig: inspect.Signature, 
         return  # named for the event: it is meant to receive it
     second, name = positional[1], spelled(name_of(fn))
     raise TypeError(
-        f"{where}: {name_of(fn)}{sig} would be called as {name}(state, event), the event "
+        f"{where()}: {name_of(fn)}{sig} would be called as {name}(state, event), the event "
         f"replacing the default of {second.name}={second.default!r}; to take the event, give "
         f"it its own parameter: def {name}(state, event, {second.name}={second.default!r}); "
         f"to keep {second.name}, pass it: loop.attach(trigger, {name}, ..., "
@@ -121,7 +127,7 @@ def _refuse_event_in_default(fn: Callable[..., object], sig: inspect.Signature, 
     )
 
 
-def _plainly_takes_two(fn: object) -> bool:
+def plainly_takes_two(fn: object) -> bool:
     """Whether ``fn`` is a Python function or bound method whose own code takes exactly two
     positional arguments and needs no others (no defaults to weigh, no keyword-only ones without
     defaults, no ``__signature__`` or ``__wrapped__`` that ``inspect`` would read instead)."""

@@ -11,7 +11,7 @@ from types import FrameType
 from typing import Any, TypeVar, cast
 
 from ._errors import DataWarning
-from ._limits import length_of
+from ._limits import done, length_of
 from ._position import DATA_EXHAUSTED
 from ._resumable import ResumableData, order_varies
 from ._signals import Failed
@@ -20,10 +20,13 @@ from ._state import State
 T = TypeVar("T")
 B = TypeVar("B")
 
+DRAW = "drawing a batch from the data"  # what failed, for a RunError
 
-def open_data(data: Iterable[B] | None, pass_index: int, drawn: int) -> Iterator[B]:
-    """An iterator over the batches of pass ``pass_index`` of ``data`` after its first
-    ``drawn``, the ones an uninterrupted run would draw next.
+
+def opener(data: Iterable[B] | None) -> Callable[[int, int], Iterator[B]]:
+    """How a run opens ``data`` (the kind of data told once): ``opener(data)(pass_index,
+    drawn)`` is an iterator over the batches of pass ``pass_index`` after its first ``drawn``,
+    the ones an uninterrupted run would draw next.
 
     :class:`ResumableData` is asked for them (``data.iter_from(pass_index, drawn)``). Other
     data is iterated afresh and its first ``drawn`` batches are skipped (none when the pass is
@@ -32,18 +35,8 @@ def open_data(data: Iterable[B] | None, pass_index: int, drawn: int) -> Iterator
     between iterations (:func:`order_varies`) warns.
 
     Example:
-        >>> list(open_data([10, 11, 12], 5, 1)), list(open_data([10, 11, 12], 0, 3))
+        >>> list(opener([10, 11, 12])(5, 1)), list(opener([10, 11, 12])(0, 3))
         ([11, 12], [])
-    """
-    return opener(data)(pass_index, drawn)
-
-
-def opener(data: Iterable[B] | None) -> Callable[[int, int], Iterator[B]]:
-    """``open_data`` for ``data``, with the kind of data told once (a run opens each pass).
-
-    Example:
-        >>> list(opener([10, 11, 12])(0, 2))
-        [12]
     """
     if data is None:  # data=None: the loop is a Loop[T, None]
         return _no_data
@@ -110,7 +103,12 @@ def ends_epoch(state: State[T]) -> bool:
     """
     if state.epoch_length is None:
         if state.epoch_iteration == 0:
-            raise Failed(_empty_data(), state, "drawing a batch from the data", None)
+            empty = ValueError(
+                "the data yielded no batch in this epoch and its length is unknown: an epoch "
+                "needs at least one batch; pass non-empty, re-iterable data (a one-shot iterator "
+                "cut by terminate_epoch() cannot start a new epoch), or epoch_length=N"
+            )
+            raise Failed(empty, state, DRAW, None)
         return True
     if state._at.stage != DATA_EXHAUSTED:
         return False
@@ -120,7 +118,7 @@ def ends_epoch(state: State[T]) -> bool:
             f"max_iters={state.max_iters}: a one-shot iterator cannot start a new pass; "
             "pass a re-iterable (a list, a DataLoader) or a smaller max_iters"
         )
-        raise Failed(dry, state, "drawing a batch from the data", None)
+        raise Failed(dry, state, DRAW, None)
     if not done(state):
         warnings.warn(
             f"the data ran out again right after a new pass began, at iteration "
@@ -130,18 +128,3 @@ def ends_epoch(state: State[T]) -> bool:
             stacklevel=4,
         )
     return True
-
-
-def done(state: State[T]) -> bool:
-    """Whether ``state`` reached the run's end (``max_iters`` or ``max_epochs``)."""
-    if state.max_iters is not None and state.iteration >= state.max_iters:
-        return True
-    return state.max_epochs is not None and state.epoch >= state.max_epochs
-
-
-def _empty_data() -> ValueError:
-    return ValueError(
-        "the data yielded no batch in this epoch and its length is unknown: an epoch needs "
-        "at least one batch; pass non-empty, re-iterable data (a one-shot iterator cut by "
-        "terminate_epoch() cannot start a new epoch), or epoch_length=N"
-    )

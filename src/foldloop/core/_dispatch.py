@@ -35,8 +35,9 @@ class Listener:
         return f"{'tap' if self.is_tap else 'handler'} {self.name!r} on {type(event).__name__}"
 
 
-def _earliest(listener: Listener, count: int) -> int:
-    earliest = listener.filter.earliest(count)
+def _after(listener: Listener, count: int) -> int:
+    """The first count after ``count`` at which ``listener`` may fire; NEVER if none."""
+    earliest = listener.filter.earliest(count + 1)
     return NEVER if earliest is None else earliest
 
 
@@ -47,19 +48,20 @@ class Schedule:
 
     def __init__(self, listeners: list[Listener], count: int) -> None:
         self.listeners = listeners
-        self.earliest = [_earliest(listener, count + 1) for listener in listeners]
+        self.earliest = [_after(listener, count) for listener in listeners]
         self.due = min(self.earliest)  # the first count at which any listener may fire
 
     def due_at(self, count: int) -> list[Listener]:
         """The listeners that may fire at ``count``, in firing order; each is rescheduled."""
-        if len(self.listeners) == 1:  # the common case
-            self.due = self.earliest[0] = _earliest(self.listeners[0], count + 1)
+        if len(self.listeners) == 1:  # the common case, without a call more
+            earliest = self.listeners[0].filter.earliest(count + 1)
+            self.due = self.earliest[0] = NEVER if earliest is None else earliest
             return self.listeners
         due = []
         for i, listener in enumerate(self.listeners):
             if self.earliest[i] <= count:
                 due.append(listener)
-                self.earliest[i] = _earliest(listener, count + 1)
+                self.earliest[i] = _after(listener, count)
         self.due = min(self.earliest)
         return due
 

@@ -106,18 +106,11 @@ class ExceptionRaised(Event):
     exception: BaseException = attrs.field(eq=_exception_key)
 
 
-STARTED = Started()
-EPOCH_STARTED = EpochStarted()
+# The iteration-level events, fired every iteration: one instance each (an event has no state).
 GET_BATCH_STARTED = GetBatchStarted()
 GET_BATCH_COMPLETED = GetBatchCompleted()
 ITERATION_STARTED = IterationStarted()
 ITERATION_COMPLETED = IterationCompleted()
-EPOCH_COMPLETED = EpochCompleted()
-COMPLETED = Completed()
-TERMINATED = Terminated()
-EPOCH_TERMINATED = EpochTerminated()
-DATA_EXHAUSTED = DataExhausted()
-INTERRUPTED = Interrupted()
 
 # The kinds fired every iteration; states keep their counts apart from the rest (hot path).
 ITERATION_KINDS: tuple[type[Event], ...] = (
@@ -139,16 +132,5 @@ RUN_ORDER: tuple[type[Event], ...] = (
 
 # Every kind the loop fires itself: their counts are part of a run's position.
 BUILT_IN_KINDS: frozenset[type[Event]] = frozenset(
-    {
-        Started,
-        EpochStarted,
-        *ITERATION_KINDS,
-        EpochCompleted,
-        Completed,
-        Terminated,
-        EpochTerminated,
-        DataExhausted,
-        ExceptionRaised,
-        Interrupted,
-    }
+    {*RUN_ORDER, Terminated, EpochTerminated, DataExhausted, ExceptionRaised, Interrupted}
 )

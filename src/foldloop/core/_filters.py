@@ -17,7 +17,7 @@ from typing import Any, Generic
 import attrs
 from typing_extensions import TypeVar
 
-from ._arguments import require_predicate
+from ._arguments import require_count, require_predicate
 from ._events import Event
 from ._state import State
 
@@ -79,15 +79,6 @@ class Filter(abc.ABC, Generic[E]):
 
     def __invert__(self) -> Filter[E]:
         return _Not(self)
-
-
-def _sooner(a: int | None, b: int | None) -> int | None:
-    """The earlier of two bounds, where None means "never"."""
-    if a is None:
-        return b
-    if b is None:
-        return a
-    return min(a, b)
 
 
 @attrs.frozen
@@ -169,7 +160,7 @@ class _Where(Filter[E]):
     def passes(self, count: int, state: State[Any] | None = None, event: E | None = None) -> bool:
         if state is None or event is None:
             raise TypeError("where(...) decides on a state and an event; pass both to passes()")
-        return bool(self.predicate(state, event))
+        return True if self.predicate(state, event) else False  # noqa: SIM210 (bool() is a call)
 
     def earliest(self, count: int) -> int | None:
         return count
@@ -187,7 +178,8 @@ class _Or(Filter[E]):
         return self.left.passes(count, state, event) or self.right.passes(count, state, event)
 
     def earliest(self, count: int) -> int | None:
-        return _sooner(self.left.earliest(count), self.right.earliest(count))
+        left, right = self.left.earliest(count), self.right.earliest(count)
+        return right if left is None else left if right is None else min(left, right)
 
     def __repr__(self) -> str:
         return f"({self.left!r} | {self.right!r})"
@@ -230,15 +222,6 @@ never: Filter[Event] = _Constant(False)
 """The filter that passes no occurrence (the identity of ``|``)."""
 
 
-def _check_count(name: str, value: object, least: int) -> int:
-    """``value`` as an int ``>= least``, or a ValueError that says what to pass instead."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} takes an int, got {value!r} of type {type(value).__name__}")
-    if value < least:
-        raise ValueError(f"{name} must be >= {least}, got {value}")
-    return value
-
-
 def every(n: int) -> Filter[Event]:
     """Pass at counts ``n, 2n, 3n, ...``.
 
@@ -246,7 +229,7 @@ def every(n: int) -> Filter[Event]:
         >>> [c for c in range(1, 10) if every(3).passes(c)]
         [3, 6, 9]
     """
-    return _Every(_check_count("every(n)", n, 1))
+    return _Every(require_count("every(n)", n, 1))
 
 
 def once(*counts: int) -> Filter[Event]:
@@ -258,7 +241,7 @@ def once(*counts: int) -> Filter[Event]:
     """
     if not counts:
         raise ValueError("once() needs at least one count, e.g. once(1) or once(10, 20)")
-    checked = {_check_count("once(k)", k, 1) for k in counts}
+    checked = {require_count("once(k)", k, 1) for k in counts}
     return _Once(tuple(sorted(checked)))
 
 
@@ -271,7 +254,7 @@ def before(n: int) -> Filter[Event]:
     """
     if n in (0, 1) and not isinstance(n, bool):
         raise ValueError(f"before({n}) never passes (counts start at 1); write once(1) or never")
-    return _Before(_check_count("before(n)", n, 2))
+    return _Before(require_count("before(n)", n, 2))
 
 
 def after(n: int) -> Filter[Event]:
@@ -281,7 +264,7 @@ def after(n: int) -> Filter[Event]:
         >>> [c for c in range(1, 8) if after(4).passes(c)]
         [5, 6, 7]
     """
-    return _After(_check_count("after(n)", n, 0))
+    return _After(require_count("after(n)", n, 0))
 
 
 def where(predicate: Callable[[State[Any], K], bool]) -> Filter[K]:

@@ -18,8 +18,10 @@ from ._position import (
     GET_BATCH_COMPLETED,
     GET_BATCH_STARTED,
     ITERATION_COMPLETED,
+    ITERATION_KIND_FIELDS,
     ITERATION_STARTED,
     STARTED,
+    Fields,
     Position,
 )
 from ._registry import Registry
@@ -31,7 +33,7 @@ T = TypeVar("T")
 Traced = tuple[Event, State[T]]
 Trace = Generator[Traced[T], None, State[T]]
 
-_new_state = tuple.__new__  # a State without its constructor's checks: the hot path
+_new = tuple.__new__  # records built without their constructors' checks: the hot path
 # After these events a request takes effect at once (the others' are honoured where noted).
 _HONOURED_AT_ONCE = frozenset(
     {GET_BATCH_STARTED, GET_BATCH_COMPLETED, ITERATION_STARTED, DATA_EXHAUSTED}
@@ -42,9 +44,10 @@ _ITERATION_INDEX = {kind: i for i, kind in enumerate(ITERATION_KINDS)}
 _HOLDING_A_BATCH = frozenset({GET_BATCH_COMPLETED, ITERATION_STARTED})
 
 
-def at_position(state: State[T], position: Position, batch: object) -> State[T]:
+def at_position(state: State[T], position: Fields, batch: object) -> State[T]:
     """``state`` moved to ``position``, holding the drawn ``batch`` (None once stepped)."""
-    return _new_state(State, (state[0], position, state[2], state[3], state[4], state[5], batch))
+    at = _new(Position, position)
+    return _new(State, (state[0], at, state[2], state[3], state[4], state[5], batch))
 
 
 class Firing(Generic[T]):
@@ -62,22 +65,35 @@ class Firing(Generic[T]):
         """Fire ``event`` at ``at``, the position after ``state``'s (the last good one should a
         listener fail), then the events it emitted; honour a request where it takes effect."""
         state = self.notify(event, at.count(type(event)), state, at, batch, state)
-        state, _ = yield from self.after(event, state)
-        return state
+        return (yield from self.after(event, state))
 
-    def after(
-        self, event: Event, state: State[T]
+    def due(
+        self, event: Event, state: State[T], at: Fields, prior: Fields, batch: object = None
     ) -> Generator[Traced[T], None, tuple[State[T], Mapping[type[Event], int]]]:
+        """Fire ``event``, an iteration-level one whose listeners may be due, at ``at`` holding
+        ``batch`` (``prior``: the position before it, the last good one should a listener fail);
+        first the events the step emitted, at the position it left. Returns the state and the
+        counts of the kinds other than the iteration kinds, which emitted events move."""
+        if state[QUEUE]:
+            state = yield from self.drain(at_position(state, prior, None))
+            prior = state._at
+            at = _new(Position, at)._replace(other_counts=prior.other_counts)
+        count: int = at[ITERATION_KIND_FIELDS[type(event)]]  # type: ignore[assignment]  # a count
+        state = self.notify(event, count, state, at, batch, prior)
+        if self.trace or state[QUEUE] or state[STOP]:
+            state = yield from self.after(event, state)
+        return state, state._at.other_counts
+
+    def after(self, event: Event, state: State[T]) -> Trace[T]:
         """After ``event``'s listeners: show it to a tracer, fire the events they emitted, and
-        honour a request made at an iteration-level event. Returns the state and the counts
-        of the kinds other than the iteration kinds, which the emitted events moved."""
+        honour a request made at an iteration-level event."""
         if self.trace:
             yield event, state
         if state[QUEUE]:
             state = yield from self.drain(state)
         if state[STOP] and state._at.stage in _HONOURED_AT_ONCE:
             honour(state, state._at.stage)
-        return state, state._at.other_counts
+        return state
 
     def drain(self, state: State[T]) -> Trace[T]:
         """Fire the queued events, first in first out (new ones join the back)."""
@@ -97,9 +113,9 @@ class Firing(Generic[T]):
         event: Event,
         count: int,
         state: State[T],
-        at: Position,
+        at: Fields,
         batch: object,
-        prior: State[T] | Position,
+        prior: State[T] | Fields,
         errors: list[Exception] | None = None,
     ) -> State[T]:
         """Run the listeners of the ``count``-th ``event`` due then, on ``state`` moved to
@@ -110,7 +126,9 @@ class Firing(Generic[T]):
         listener runs).
         """
         seen = state if state[AT] is at else at_position(state, at, batch)
-        schedule = self.schedules.get(type(event))
+        position = seen._at  # the record of the fields given
+        kind = type(event)
+        schedule = self.schedules.get(kind)
         if schedule is None or schedule.due > count:
             return seen
         state = seen
@@ -119,31 +137,35 @@ class Firing(Generic[T]):
                 if not listener.filter.passes(count, state, event):
                     continue
                 new = listener.call(state, event)
-                if not listener.is_tap and new.__class__ is not State:
-                    raise HandlerReturnError(returned_no_state(listener, event, new))
-                if listener.is_tap and new.__class__ is State and changed_by_tap(state, new):
+                if not listener.is_tap:
+                    if new.__class__ is not State:
+                        raise HandlerReturnError(returned_no_state(listener, event, new))
+                    state = new
+                elif new.__class__ is State and changed_by_tap(state, new):
                     raise HandlerReturnError(tap_changed(listener.describe(event)))
             except Exception as exc:
                 if errors is None:
                     last_good = _last_good(seen, prior)
                     raise Failed(exc, last_good, listener.describe(event), event) from exc
                 errors.append(exc)
-                continue
-            if not listener.is_tap:
-                state = new
-        if state[AT] is not at:  # the position is the loop's, whatever a handler says
-            state = at_position(state, at, seen[BATCH])
+        if state[AT] is not position:  # the position is the loop's, whatever a handler says
+            state = at_position(state, position, seen[BATCH])
         if self.registry.version != self.version:
-            self.reschedule(at)
-        elif (i := _ITERATION_INDEX.get(type(event))) is not None and not self.trace:
-            self.dues[i] = schedule.due - 1
+            self.reschedule(position)
+        elif kind in _ITERATION_INDEX and not self.trace:
+            self.dues[_ITERATION_INDEX[kind]] = schedule.due - 1
         return state
 
     def reschedule(self, at: Position) -> None:
         """Take the attachments as they are now, scheduled from the counts at ``at``."""
         self.version, attachments = self.registry.snapshot()
         self.schedules = schedules(attachments, at.count)
-        self.dues[:] = _dues_of(self.schedules, self.trace, self.has_data)  # the loop holds it
+        # For each iteration kind, the count from which its next event has listeners due (a
+        # tracer looks at every event; with no data, no batch event fires). The loop holds it.
+        due = {kind: schedule.due - 1 for kind, schedule in self.schedules.items()}
+        self.dues[:] = [-1 if self.trace else due.get(kind, NEVER) for kind in ITERATION_KINDS]
+        if not self.has_data:
+            self.dues[0] = self.dues[1] = NEVER
 
     def fail(self, failure: Failed) -> Generator[Traced[T], None, NoReturn]:
         """Fire ``ExceptionRaised`` on the last good state to all its listeners; raise."""
@@ -163,21 +185,23 @@ class Firing(Generic[T]):
         """Show ``state`` to the taps of ``Interrupted`` (uncounted), then raise
         :class:`RunInterrupted` with it; a failing tap is reported in its notes."""
         errors: list[Exception] = []
-        seen = self.notify(ev.INTERRUPTED, 1, state, state._at, state._batch, state, errors)
+        event = ev.Interrupted()
+        seen = self.notify(event, 1, state, state._at, state._batch, state, errors)
         if self.trace:
-            yield ev.INTERRUPTED, seen
+            yield event, seen
         interrupted = RunInterrupted(state)
         for error in errors:
             interrupted.add_note(f"a tap on Interrupted failed: {type(error).__name__}: {error}")
         raise interrupted
 
 
-def _last_good(seen: State[T], prior: State[T] | Position) -> State[T]:
+def _last_good(seen: State[T], prior: State[T] | Fields) -> State[T]:
     """The last good state before the event ``seen`` sees: ``prior``, or ``seen`` at the
     position ``prior``, holding its batch where that position has one in hand."""
     if isinstance(prior, State):
         return prior
-    return at_position(seen, prior, seen[BATCH] if prior.stage in _HOLDING_A_BATCH else None)
+    holding = _new(Position, prior).stage in _HOLDING_A_BATCH
+    return at_position(seen, prior, seen[BATCH] if holding else None)
 
 
 def returned_no_state(listener: Listener, event: Event, returned: object) -> str:
@@ -198,23 +222,12 @@ def returned_no_state(listener: Listener, event: Event, returned: object) -> str
     return message
 
 
-def _dues_of(schedules: Mapping[type[Event], Schedule], trace: bool, has_data: bool) -> list[int]:
-    """For each iteration kind, the count from which its next event has listeners due (a
-    tracer looks at every event; with no data, no batch event fires)."""
-    dues = [
-        -1 if trace else schedules[k].due - 1 if k in schedules else NEVER for k in ITERATION_KINDS
-    ]
-    if not has_data:
-        dues[0] = dues[1] = NEVER
-    return dues
-
-
 def honour(state: State[T], stage: int) -> NoReturn:
     """End the run or the epoch as ``state`` requests, after the event of ``stage``."""
     if state._stop & STOP_RUN:
         raise StopRun(state)
     if stage in (STARTED, EPOCH_STARTED):
-        event = ev.STARTED if stage == STARTED else ev.EPOCH_STARTED
+        event = ev.Started() if stage == STARTED else ev.EpochStarted()
         kind = type(event).__name__
         refusal = TerminateEpochRefused(
             f"terminate_epoch() was requested during {kind}, where there is no epoch to cut "

@@ -7,6 +7,7 @@ longer is, runs exactly the code it ran before.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -36,13 +37,4 @@ def instrument(loop: Loop[Any, Any], wrap: Callable[[Attachment], Call]) -> Call
         tap
     """
     registry = loop._registry
-    swapped = registry.rewrap(wrap)
-    done = False
-
-    def restore() -> None:
-        nonlocal done
-        if not done:
-            registry.unwrap(swapped)
-            done = True
-
-    return restore
+    return functools.partial(registry.unwrap, registry.rewrap(wrap))  # unwrap twice: no change

@@ -174,7 +174,7 @@ class Loop(Detaching, Generic[T, B_contra]):
             3
         """
 
-        def attach(fn: Callable[..., State[T]]) -> Handle:
+        def attach(fn: Callable[..., object]) -> Handle:
             return self._registry.attach(trigger, fn, args, kwargs, is_tap=False)
 
         if args or kwargs:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final, NamedTuple, cast
 
+from ._arguments import require_count as require_count  # data/ checks its counts with it
 from ._events import (
     ITERATION_KINDS,
     DataExhausted,
@@ -103,6 +104,10 @@ class Position(NamedTuple):
         return self._replace(stage=stage, other_counts=counts)
 
 
+# A position's fields in a plain tuple, as the loop builds them: a Position record (a tuple
+# subclass, about twice the cost) is made of them only where a state is built.
+Fields = tuple[int, int, int, int, int, int, bool, int, int, int, int, Mapping[type[Event], int]]
+
 # Where each iteration kind's count sits in a Position.
 ITERATION_KIND_FIELDS: Mapping[type[Event], int] = {
     kind: Position._fields.index(field)
@@ -122,9 +127,8 @@ def counts_of(position: Position) -> dict[type[Event], int]:
         >>> counts_of(Position(iteration_started=2))
         {<class 'foldloop.core._events.IterationStarted'>: 2}
     """
-    counts = {kind: cast(int, position[i]) for kind, i in ITERATION_KIND_FIELDS.items()}
-    counts = {kind: n for kind, n in counts.items() if n}
-    return {**counts, **position.other_counts}
+    counts = {kind: position.count(kind) for kind in ITERATION_KIND_FIELDS}
+    return {**{kind: n for kind, n in counts.items() if n}, **position.other_counts}
 
 
 class Limits(NamedTuple):
@@ -151,15 +155,6 @@ def position_of(epoch: int, iteration: int, counts: Mapping[type[Event], int]) -
         iteration_completed=counts.get(IterationCompleted, 0),
         other_counts={k: n for k, n in counts.items() if k not in ITERATION_KINDS and n},
     )
-
-
-def require_count(name: str, value: object) -> int:
-    """``value``, checked to be a whole number >= 0 (``name`` says what it is)."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int, got {value!r} of type {type(value).__name__}")
-    if value < 0:
-        raise ValueError(f"{name} must be >= 0, got {value}")
-    return value
 
 
 def next_pass(at: Position, kind: type[DataExhausted | EpochTerminated], stage: int) -> Position:

@@ -6,13 +6,14 @@ attachments, and a new one after the next event at which a listener of the run w
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
 
-from ._callables import Call, fit, name_of, spelled
+from ._callables import Call, fit, name_of
 from ._events import Event, Interrupted
 from ._filters import Filter
 from ._removal import RemovedOnExit
@@ -30,17 +31,6 @@ class Attachment:
     filters: Mapping[type[Event], Filter[Any]]
     is_tap: bool
     name: str
-
-
-def tap_fix(trigger: str, name: str) -> str:
-    """The calls that attach ``name`` as a tap on ``trigger``, for refusals of handlers that
-    only do IO.
-
-    Example:
-        >>> tap_fix("on(Started)", "report")
-        'loop.tap(on(Started), report) or @loop.tap(on(Started))'
-    """
-    return f"loop.tap({trigger}, {spelled(name)}) or @loop.tap({trigger})"
 
 
 @attrs.frozen
@@ -73,36 +63,13 @@ class Registry:
     def __init__(self) -> None:
         self.attachments: dict[int, Attachment] = {}
         self.version = 0
-        self._next_id = 0
+        self._ids = itertools.count(1)  # an attachment's id, never reused
         self._lock = threading.Lock()
 
     def snapshot(self) -> tuple[int, tuple[Attachment, ...]]:
         """The version and the attachments in attach order, read together."""
         with self._lock:
             return self.version, tuple(self.attachments.values())
-
-    def described(self) -> tuple[Attached, ...]:
-        """The attachments in attach order, as public records."""
-        _, attachments = self.snapshot()
-        return tuple(Attached(a.name, Trigger(a.filters), a.is_tap, a.fn) for a in attachments)
-
-    def add(
-        self,
-        fn: Callable[..., object],
-        call: Call,
-        filters: Mapping[type[Event], Filter[Any]],
-        *,
-        is_tap: bool,
-        name: str,
-    ) -> Handle:
-        with self._lock:
-            self._next_id += 1
-            attachment_id = self._next_id
-            self.attachments[attachment_id] = Attachment(
-                attachment_id, fn, call, filters, is_tap, name
-            )
-            self.version += 1
-        return Handle(self, attachment_id)
 
     def attach(
         self,
@@ -115,78 +82,48 @@ class Registry:
     ) -> Handle:
         """Attach ``fn`` (with ``args``/``kwargs``) on ``trigger``, after checking it fits."""
         filters = as_trigger(trigger).filters
-        what = "tap" if is_tap else "handler"
         if args and isinstance(args[0], Filter):
             fixed = " | ".join(f"on({kind.__name__}, {args[0]!r})" for kind in filters)
             raise TypeError(
-                f"{args[0]!r} was given as an extra argument of the {what}; a filter belongs in "
-                f"the trigger: write loop.attach({fixed}, fn) or @loop.on({fixed})"
+                f"{args[0]!r} was given as an extra argument of the "
+                f"{'tap' if is_tap else 'handler'}; a filter belongs in the trigger: write "
+                f"loop.attach({fixed}, fn) or @loop.on({fixed})"
             )
         if Interrupted in filters and not is_tap:
             raise TypeError(
                 f"{name_of(fn)!r} was attached as a handler on Interrupted, which taps alone see "
                 "(a Ctrl-C must not change the run's numbers); attach it with loop.tap(...)"
             )
-        written = filters_repr(filters)
-        call = fit(
-            fn,
-            args,
-            kwargs,
-            allow_bare=is_tap,
-            where=f"{what} on {written}",
-            tap_fix=tap_fix(written, name_of(fn)),
-        )
-        return self.add(fn, call, filters, is_tap=is_tap, name=name_of(fn))
-
-    def detach(
-        self,
-        handle_or_fn: Handle | Callable[..., object],
-        trigger: Trigger[Event] | type[Event] | None,
-    ) -> None:
-        """Remove an attachment, or every attachment of a function (on ``trigger``)."""
-        if isinstance(handle_or_fn, Handle):
-            handle_or_fn.remove()
-            return
-        kinds = None if trigger is None else frozenset(as_trigger(trigger).filters)
-        ids = self.matching(handle_or_fn, kinds)
-        if not ids:
-            on = "" if trigger is None else f" on {as_trigger(trigger)!r}"
-            raise ValueError(f"{name_of(handle_or_fn)} is not attached to this loop{on}")
-        for attachment_id in ids:
-            self.remove(attachment_id, kinds)
-
-    def has(
-        self,
-        handle_or_fn: Handle | Callable[..., object],
-        trigger: Trigger[Event] | type[Event] | None,
-    ) -> bool:
-        """Whether the handle is active, or the function is attached (on ``trigger``)."""
-        if isinstance(handle_or_fn, Handle):
-            return handle_or_fn.active
-        kinds = None if trigger is None else frozenset(as_trigger(trigger).filters)
-        return bool(self.matching(handle_or_fn, kinds))
-
-    def remove(self, attachment_id: int, kinds: frozenset[type[Event]] | None = None) -> None:
-        """Remove an attachment, or only its ``kinds`` when given."""
+        call = fit(fn, args, kwargs, is_tap=is_tap, trigger=lambda: filters_repr(filters))
         with self._lock:
-            old = self.attachments.pop(attachment_id, None)
+            new = Attachment(next(self._ids), fn, call, filters, is_tap, name_of(fn))
+            self.attachments[new.id] = new
+            self.version += 1
+        return Handle(self, new.id)
+
+    def remove(
+        self, attachment_id: int, trigger: Trigger[Event] | type[Event] | None = None
+    ) -> None:
+        """Remove an attachment, or only its kinds that ``trigger`` names when given."""
+        kinds = _kinds(trigger)
+        with self._lock:
+            old = self.attachments.get(attachment_id)
             if old is None:  # removed meanwhile by another thread
                 return
-            if kinds is not None:
-                rest = {k: f for k, f in old.filters.items() if k not in kinds}
-                if rest:
-                    self.attachments[attachment_id] = attrs.evolve(old, filters=rest)
+            rest = {} if kinds is None else {k: f for k, f in old.filters.items() if k not in kinds}
+            if rest:  # replaced under its own key: it keeps its place in the attach order
+                self.attachments[attachment_id] = attrs.evolve(old, filters=rest)
+            else:
+                del self.attachments[attachment_id]
             self.version += 1
 
     def rewrap(self, wrap: Callable[[Attachment], Call]) -> dict[int, tuple[Call, Call]]:
         """Replace every attachment's call with ``wrap(attachment)``, in place (same id, order
         and handle); returns each id's (old, new) call for :meth:`unwrap`."""
         with self._lock:
-            swapped = {}
-            for attachment_id, old in self.attachments.items():
-                new = wrap(old)
-                self.attachments[attachment_id] = attrs.evolve(old, call=new)
-                swapped[attachment_id] = (old.call, new)
+            swapped = {i: (old.call, wrap(old)) for i, old in self.attachments.items()}
+            for i, (_, new) in swapped.items():
+                self.attachments[i] = attrs.evolve(self.attachments[i], call=new)
             self.version += 1
         return swapped
 
@@ -199,14 +136,19 @@ class Registry:
                     self.attachments[attachment_id] = attrs.evolve(attachment, call=old)
             self.version += 1
 
-    def matching(self, fn: object, kinds: frozenset[type[Event]] | None) -> list[int]:
-        """Ids of the attachments of ``fn`` (on any of ``kinds`` when given)."""
+    def matching(self, fn: object, trigger: Trigger[Event] | type[Event] | None) -> list[int]:
+        """Ids of the attachments of ``fn`` (on any kind ``trigger`` names, when given)."""
+        kinds = _kinds(trigger)
         _, attachments = self.snapshot()
         return [
             a.id
             for a in attachments
             if a.fn is fn and (kinds is None or not kinds.isdisjoint(a.filters))
         ]
+
+
+def _kinds(trigger: Trigger[Event] | type[Event] | None) -> frozenset[type[Event]] | None:
+    return None if trigger is None else frozenset(as_trigger(trigger).filters)
 
 
 class Handle(RemovedOnExit):

@@ -73,12 +73,8 @@ def order_varies(data: object, iterator: object) -> str | None:
     """
     if iterator is data:
         return "a one-shot iterator"
-    batch_sampler = getattr(data, "batch_sampler", None)
-    inner = getattr(batch_sampler, "sampler", None)
-    samplers = (getattr(data, "sampler", None), batch_sampler, inner)
-    for sampler in samplers:
-        if sampler is None:
-            continue
+    batches = getattr(data, "batch_sampler", None)  # None where absent: it never shuffles
+    for sampler in (getattr(data, "sampler", None), batches, getattr(batches, "sampler", None)):
         names = {kind.__name__ for kind in type(sampler).__mro__}
         shuffles = names & _SHUFFLING_SAMPLERS
         if shuffles or getattr(sampler, "shuffle", False) is True:

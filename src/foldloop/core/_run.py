@@ -34,19 +34,21 @@ which they were emitted, first in first out. ``terminate_epoch()`` at ``Started`
 A state records the last step of this order that it took (its stage), so ``run`` and ``scan``
 go on from exactly there. The data is opened at a run's start and where a new pass over it
 begins (``DataExhausted``, ``EpochTerminated``), at the pass and batch the position records
-(``open_data``). While the loop runs, its position is in local variables; a state is
-built only for whoever looks: the step, a due handler or tap, a tracer (``scan``).
+(``opener``). While the loop runs, its position is in local variables; an iteration event
+with no listener due at its count only bumps the count (``Firing.dues``), and a state is built
+only for whoever looks: the step, a due handler or tap (``Firing.due``), a tracer (``scan``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterable, Iterator
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, cast
 
 from . import _events as ev
-from ._data import done, ends_epoch, opener
+from ._data import DRAW, ends_epoch, opener
 from ._dispatch import NEVER
 from ._firing import Firing, Trace, Traced, after_epoch, at_position, halt, honour
+from ._limits import done
 from ._position import (
     BOUNDARY,
     COMPLETED,
@@ -62,6 +64,7 @@ from ._position import (
     STARTED,
     STEPPED,
     TERMINATED,
+    Fields,
     Position,
     next_pass,
     resume_point,
@@ -74,9 +77,10 @@ T = TypeVar("T")
 B = TypeVar("B")
 
 # Records built without their constructors' checks: the hot path.
-_new_position = _new_state = tuple.__new__
-_DRAW = "drawing a batch from the data"  # what failed, for a RunError
+_new = tuple.__new__
 
+# The iterations of an epoch: the state where they stopped, and whether the data ran out.
+Iterations = Generator[Traced[T], None, tuple[State[T], bool]]
 GBS, GBC = ev.GET_BATCH_STARTED, ev.GET_BATCH_COMPLETED  # the iteration-level events
 IS, IC = ev.ITERATION_STARTED, ev.ITERATION_COMPLETED
 
@@ -99,9 +103,8 @@ class Run(Generic[T, B]):
         pressed: list[int] | None = None,
     ) -> None:
         self.step = step
-        self.data = data
         self.pressed = [] if pressed is None else pressed
-        self.open = opener(data)  # open_data(data, ...), the data's kind told once
+        self.open = opener(data)
         self.iterator: Iterator[B] | None = None
         self.firing: Firing[T] = Firing(registry, trace, has_data=data is not None)
 
@@ -114,7 +117,7 @@ class Run(Generic[T, B]):
             else:
                 state = yield from self._until_end(state)
             at = state._at.counted(ev.Completed, COMPLETED)
-            return (yield from self.firing.fire(ev.COMPLETED, state, at, state._batch))
+            return (yield from self.firing.fire(ev.Completed(), state, at, state._batch))
         except Failed as failure:
             return (yield from self.firing.fail(failure))
         except Interrupt as interrupt:
@@ -127,7 +130,7 @@ class Run(Generic[T, B]):
         except StopRun as stop:
             at = stop.state._at._replace(resume=resume_point(stop.state._at), terminated=True)
             at = at.counted(ev.Terminated, TERMINATED)
-            return (yield from self.firing.fire(ev.TERMINATED, stop.state, at, stop.state._batch))
+            return (yield from self.firing.fire(ev.Terminated(), stop.state, at, stop.state._batch))
         return state._with(AT, state._at._replace(resume=resume_point(state._at)))
 
     def _epochs(self, state: State[T]) -> Trace[T]:
@@ -136,7 +139,7 @@ class Run(Generic[T, B]):
         if stage in (IDLE, COMPLETED):
             state = state._with(STOP, 0) if state._stop else state
             at = state._at._replace(terminated=False).counted(ev.Started, STARTED)
-            state = yield from self.firing.fire(ev.STARTED, state, at, state._batch)
+            state = yield from self.firing.fire(ev.Started(), state, at, state._batch)
             stage = STARTED
         elif state._queue:  # a tracer stopped before they fired
             state = yield from self.firing.drain(state)
@@ -154,7 +157,7 @@ class Run(Generic[T, B]):
                     raise Interrupt(state)
                 at = state._at._replace(epoch=state.epoch + 1, epoch_iteration=0)
                 at = at.counted(ev.EpochStarted, EPOCH_STARTED)
-                state = yield from self.firing.fire(ev.EPOCH_STARTED, state, at, None)
+                state = yield from self.firing.fire(ev.EpochStarted(), state, at, None)
                 stage = EPOCH_STARTED
             if stage != EPOCH_TERMINATED:
                 try:
@@ -162,9 +165,9 @@ class Run(Generic[T, B]):
                 except StopEpoch as stop:
                     at = next_pass(stop.state._at, ev.EpochTerminated, EPOCH_TERMINATED)
                     self.iterator = None
-                    state = yield from self.firing.fire(ev.EPOCH_TERMINATED, stop.state, at, None)
+                    state = yield from self.firing.fire(ev.EpochTerminated(), stop.state, at, None)
             at = state._at.counted(ev.EpochCompleted, EPOCH_COMPLETED)
-            state = yield from self.firing.fire(ev.EPOCH_COMPLETED, state, at, None)
+            state = yield from self.firing.fire(ev.EpochCompleted(), state, at, None)
             state, stage = after_epoch(state), BOUNDARY
 
     def _epoch(self, state: State[T], stage: int) -> Trace[T]:
@@ -181,44 +184,35 @@ class Run(Generic[T, B]):
                 return state
             if ends_epoch(state):
                 if state.epoch_length is None:  # the first pass told the epoch's length
-                    state = state._with(
-                        LIMITS, state._limits._replace(epoch_length=state.epoch_iteration)
-                    )
+                    learnt = state._limits._replace(epoch_length=state.epoch_iteration)
+                    state = state._with(LIMITS, learnt)
                 return state
             at = next_pass(state._at, ev.DataExhausted, DATA_EXHAUSTED)
             self.iterator = None
-            state = yield from self.firing.fire(ev.DATA_EXHAUSTED, state, at, None)
+            state = yield from self.firing.fire(ev.DataExhausted(), state, at, None)
             stage = DATA_EXHAUSTED
 
-    def _iterations(
-        self, state: State[T], stage: int
-    ) -> Generator[Traced[T], None, tuple[State[T], bool]]:
-        """Iterations from ``stage`` until the epoch or the run ends (False) or the data runs
-        out (True). The position is in locals; an iteration event whose count is below
-        ``dues`` (its kind's) only bumps it, else it fires at the position ``here`` (Firing)."""
-        (epoch, iteration, epoch_iteration, drawn, _, resume, terminated,
+    def _iterations(self, state: State[T], stage: int) -> Iterations[T]:
+        """From ``stage``, iterations until the epoch or run ends (False) or the data runs out."""
+        (epoch, iteration, in_epoch, drawn, _, resume, terminated,
          fetches, fetched, started, completed, others) = state._at  # fmt: skip
 
-        def here(now: int) -> Position:  # the fields of Position, in order, at stage ``now``
-            return _new_position(Position, (epoch, iteration, epoch_iteration, drawn, now,
-                resume, terminated, fetches, fetched, started, completed, others))  # fmt: skip
+        def here(now: int) -> Fields:  # the fields of Position, in order, at stage ``now``
+            return (epoch, iteration, in_epoch, drawn, now, resume, terminated, fetches, fetched,
+                started, completed, others)  # fmt: skip
 
         length, last = state.epoch_length or NEVER, state.max_iters or NEVER
         step, batch, it, pressed = self.step, state._batch, self._open(state), self.pressed
-        has_data = int(self.data is not None)  # no data: no batch events, none counted
-        firing = self.firing
-        dues, notify, after, trace = firing.dues, firing.notify, firing.after, firing.trace
+        dues, due, counted = self.firing.dues, self.firing.due, int(self.firing.has_data)
         while True:
             if stage == ITERATION_COMPLETED or stage == EPOCH_STARTED:  # noqa: SIM109 (no tuple)
-                if epoch_iteration >= length or iteration >= last:  # >=: none runs past its bound
+                if in_epoch >= length or iteration >= last:  # >=: none runs past its bound
                     return at_position(state, here(stage), None), False
                 if fetches < dues[0]:
-                    fetches += has_data
+                    fetches += counted  # no data: no batch events, none counted
                 else:
                     prior, fetches = here(stage), fetches + 1
-                    state = notify(GBS, fetches, state, here(GET_BATCH_STARTED), None, prior)
-                    if trace or state[QUEUE] or state[STOP]:
-                        state, others = yield from after(GBS, state)
+                    state, others = yield from due(GBS, state, here(GET_BATCH_STARTED), prior)
                 stage = GET_BATCH_STARTED
             if stage == GET_BATCH_STARTED or stage == DATA_EXHAUSTED:  # noqa: SIM109 (as above)
                 try:
@@ -226,31 +220,22 @@ class Run(Generic[T, B]):
                 except StopIteration:
                     return at_position(state, here(stage), None), True
                 except Exception as exc:
-                    raise Failed(exc, at_position(state, here(stage), None), _DRAW, None) from exc
+                    raise Failed(exc, at_position(state, here(stage), None), DRAW, None) from exc
                 if fetched < dues[1]:
-                    drawn, fetched = drawn + 1, fetched + has_data
+                    drawn, fetched = drawn + 1, fetched + counted
                 else:
                     prior, drawn, fetched = here(stage), drawn + 1, fetched + 1
-                    state = notify(GBC, fetched, state, here(GET_BATCH_COMPLETED), batch, prior)
-                    if trace or state[QUEUE] or state[STOP]:
-                        state, others = yield from after(GBC, state)
-                stage = GET_BATCH_COMPLETED
-            if stage == GET_BATCH_COMPLETED:
-                before = here(stage) if started >= dues[2] else None
-                iteration, epoch_iteration = iteration + 1, epoch_iteration + 1
-                started += 1
+                    at = here(GET_BATCH_COMPLETED)
+                    state, others = yield from due(GBC, state, at, prior, batch)
+            if stage != ITERATION_STARTED and stage != STEPPED:  # the step's state, built inline
+                before = here(GET_BATCH_COMPLETED) if started >= dues[2] else None
+                iteration, in_epoch, started = iteration + 1, in_epoch + 1, started + 1
+                at = _new(Position, (epoch, iteration, in_epoch, drawn, ITERATION_STARTED, resume,
+                    terminated, fetches, fetched, started, completed, others))  # fmt: skip
+                state = _new(State, (state[0], at, state[2], state[3], state[4], state[5], batch))
                 if before is not None:
-                    state = notify(IS, started, state, here(ITERATION_STARTED), batch, before)
-                    if trace or state[QUEUE] or state[STOP]:
-                        state, others = yield from after(IS, state)
-                else:  # the step's state, as notify builds it, inline: built every iteration
-                    at = _new_position(Position, (epoch, iteration, epoch_iteration, drawn,
-                        ITERATION_STARTED, resume, terminated, fetches, fetched, started,
-                        completed, others))  # fmt: skip
-                    state = _new_state(State, (state[0], at, state[2], state[3], state[4],
-                        state[5], batch))  # fmt: skip
-                stage = ITERATION_STARTED
-            if stage == ITERATION_STARTED:
+                    state, others = yield from due(IS, state, at, before, batch)
+            if stage != STEPPED:  # the step, unless the run stopped right after it
                 try:  # the batch was drawn from Iterable[B] (cast() would be a call per batch)
                     new = step(state, batch)  # type: ignore[arg-type]  # a B, see above
                 except Exception as exc:
@@ -258,28 +243,21 @@ class Run(Generic[T, B]):
                 if new.__class__ is not State:
                     raise step_failed(step, not_a_state(step, new), state)
                 state, batch = new, None
-                if state[QUEUE]:
-                    state = yield from firing.drain(at_position(state, here(STEPPED), None))
-                    others = state._at.other_counts
-            if completed < dues[3]:
+            if completed < dues[3] and not state[QUEUE]:
                 completed += 1
-            else:
+            else:  # due, or the step emitted events: they fire first, at the position it left
                 prior, completed = here(STEPPED), completed + 1
-                state = notify(IC, completed, state, here(ITERATION_COMPLETED), None, prior)
-                if trace or state[QUEUE] or state[STOP]:
-                    state, others = yield from after(IC, state)
+                state, others = yield from due(IC, state, here(ITERATION_COMPLETED), prior)
             stage = ITERATION_COMPLETED
             if state[STOP] or pressed:  # a request honoured, or Ctrl-C
                 halt(at_position(state, here(stage), None))
 
     def to_end(self, state: State[T]) -> State[T]:
         """The final state of the run from ``state``, untraced."""
-        events = self.events(state)
         try:
-            next(events)  # nothing is traced: the run goes to its end
+            next(self.events(state))  # nothing is traced: the run goes to its end
         except StopIteration as end:
-            final: State[T] = end.value
-            return final
+            return cast(State[T], end.value)
         raise AssertionError("an untraced run yielded an event")  # pragma: no cover
 
     def _open(self, state: State[T]) -> Iterator[B]:

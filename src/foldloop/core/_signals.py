@@ -12,28 +12,24 @@ if TYPE_CHECKING:
     from ._state import State
 
 
-class StopRun(Exception):
+class _Stopping(Exception):
+    """The run stops at ``state`` (its value type is the user's)."""
+
+    def __init__(self, state: State[Any]) -> None:
+        super().__init__()
+        self.state = state
+
+
+class StopRun(_Stopping):
     """The run ends at ``state`` (``terminate()`` or ``max_iters``)."""
 
-    def __init__(self, state: State[Any]) -> None:
-        super().__init__()
-        self.state = state  # the run's state; its value type is the user's
 
-
-class StopEpoch(Exception):
+class StopEpoch(_Stopping):
     """The epoch ends at ``state`` (``terminate_epoch()``)."""
 
-    def __init__(self, state: State[Any]) -> None:
-        super().__init__()
-        self.state = state  # the run's state; its value type is the user's
 
-
-class Interrupt(Exception):
+class Interrupt(_Stopping):
     """Ctrl-C was noted; the run stops at ``state``, a safe point (see ``_interrupt``)."""
-
-    def __init__(self, state: State[Any]) -> None:
-        super().__init__()
-        self.state = state  # the run's state; its value type is the user's
 
 
 class Failed(Exception):

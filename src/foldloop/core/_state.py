@@ -7,7 +7,7 @@ from operator import itemgetter
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
-from ._arguments import not_a_slot, require_counts, require_limit, zero_count
+from ._arguments import not_a_slot, require_counts, require_kind, require_limits
 from ._events import BUILT_IN_KINDS, Event
 from ._position import COMPLETED, IDLE, Limits, Position, counts_of, position_of
 from ._slots import Slot, _Missing
@@ -23,7 +23,6 @@ STOP_RUN = 2
 # Where a state keeps each part: a State is a tuple (the cheapest immutable record to build,
 # about a third of the cost of a frozen attrs instance; the loop builds one per iteration).
 VALUE, AT, LIMITS, SLOTS, QUEUE, STOP, BATCH = range(7)
-_LIMITS = ("max_epochs", "epoch_length", "max_iters")
 
 
 class State(tuple[object, ...], Generic[T]):
@@ -61,8 +60,7 @@ class State(tuple[object, ...], Generic[T]):
         max_iters: int | None = None,
         counts: Mapping[type[Event], int] | None = None,
     ) -> State[T]:
-        for name, limit in zip(_LIMITS, (max_epochs, epoch_length, max_iters), strict=True):
-            require_limit(name, limit)
+        require_limits(max_epochs, epoch_length, max_iters)
         position = position_of(epoch, iteration, require_counts(counts))
         limits = Limits(max_epochs, epoch_length, max_iters)
         return tuple.__new__(cls, (value, position, limits, {}, (), 0, None))
@@ -73,8 +71,7 @@ class State(tuple[object, ...], Generic[T]):
         return tuple.__eq__(self[:BATCH], tuple(other)[:BATCH])  # the batch is not compared
 
     def __ne__(self, other: object) -> bool:
-        equal = self.__eq__(other)
-        return equal if equal is NotImplemented else not equal
+        return not self == other  # tuple's own != would compare the batch too
 
     __hash__ = None  # type: ignore[assignment]  # states hold dicts (slots)
 
@@ -193,7 +190,10 @@ class State(tuple[object, ...], Generic[T]):
             >>> State(value=None, counts={Started: 2}).count(Started)
             2
         """
-        return self._at.count(kind) or zero_count(kind)  # a name or Event itself: refused
+        count = self._at.count(kind)
+        if not count:  # a name, "IterationCompleted", or Event itself would read 0: refused
+            require_kind(kind, "state.count()")
+        return count
 
     def replace(self, *, value: T) -> State[T]:
         """A state like this one with a new user value.
