@@ -107,10 +107,7 @@ class ExceptionRaised(Event):
 
 
 # The iteration-level events, fired every iteration: one instance each (an event has no state).
-GET_BATCH_STARTED = GetBatchStarted()
-GET_BATCH_COMPLETED = GetBatchCompleted()
-ITERATION_STARTED = IterationStarted()
-ITERATION_COMPLETED = IterationCompleted()
+PER_ITERATION = (GetBatchStarted(), GetBatchCompleted(), IterationStarted(), IterationCompleted())
 
 # The kinds fired every iteration; states keep their counts apart from the rest (hot path).
 ITERATION_KINDS: tuple[type[Event], ...] = (

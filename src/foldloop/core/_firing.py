@@ -100,10 +100,8 @@ class Firing(Generic[T]):
         while state[QUEUE]:
             head, rest = state._queue[0], state._queue[1:]
             at = state._at.counted(type(head), state._at.stage)
-            before = state
-            state = self.notify(
-                head, at.count(type(head)), state._with(QUEUE, rest), at, state._batch, before
-            )
+            queued = state._with(QUEUE, rest)  # the last good state, should a listener fail: state
+            state = self.notify(head, at.count(type(head)), queued, at, state._batch, state)
             if self.trace:
                 yield head, state
         return state

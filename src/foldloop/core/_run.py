@@ -81,8 +81,7 @@ _new = tuple.__new__
 
 # The iterations of an epoch: the state where they stopped, and whether the data ran out.
 Iterations = Generator[Traced[T], None, tuple[State[T], bool]]
-GBS, GBC = ev.GET_BATCH_STARTED, ev.GET_BATCH_COMPLETED  # the iteration-level events
-IS, IC = ev.ITERATION_STARTED, ev.ITERATION_COMPLETED
+GBS, GBC, IS, IC = ev.PER_ITERATION  # the iteration-level events
 
 
 def at_epoch_end(state: State[T]) -> bool:
@@ -161,7 +160,9 @@ class Run(Generic[T, B]):
                 stage = EPOCH_STARTED
             if stage != EPOCH_TERMINATED:
                 try:
-                    state = yield from self._epoch(state, stage)
+                    epoch = self._epoch(state, stage)
+                    del state  # held by the epoch alone, which lets it go once stepped from
+                    state = yield from epoch
                 except StopEpoch as stop:
                     at = next_pass(stop.state._at, ev.EpochTerminated, EPOCH_TERMINATED)
                     self.iterator = None
@@ -177,7 +178,9 @@ class Run(Generic[T, B]):
         while True:
             if stage in (GET_BATCH_STARTED, DATA_EXHAUSTED) and at_epoch_end(state):
                 return at_position(state, state._at._replace(stage=stage), None)
-            state, ran_out = yield from self._iterations(state, stage)
+            iterations = self._iterations(state, stage)
+            del state  # held by the iterations alone, which let it go once stepped from
+            state, ran_out = yield from iterations
             if not ran_out:
                 if not at_epoch_end(state):  # the run reached max_iters inside the epoch
                     raise StopRun(state)
