@@ -11,7 +11,7 @@ from torch import Tensor
 
 from ._errors import NoDataError
 from ._inputs import PredTarget, Scalar, pred_target, scalar
-from ._metric import Metric
+from ._metric import Metric, Out
 
 
 class Mean(NamedTuple):
@@ -61,9 +61,25 @@ def _plus_scaled(total: Tensor | float, loss: Tensor, scale: int) -> Tensor:
     return torch.add(total, loss, alpha=scale)
 
 
+@attrs.frozen
+class MeanOf(Metric[Out, Mean, float]):
+    """A metric that keeps a `Mean`: it starts from the empty sum, merges by adding, and
+    computes the mean; each subclass says what an output adds (``update``). The base of
+    `Average`, `Loss` and the regression errors."""
+
+    def init(self) -> Mean:
+        return no_mean()
+
+    def merge(self, left: Mean, right: Mean) -> Mean:
+        return add_means(left, right)
+
+    def compute(self, acc: Mean) -> float:
+        return mean_value(acc, type(self).__name__)
+
+
 @final
 @attrs.frozen
-class Average(Metric[Scalar, Mean, float]):
+class Average(MeanOf[Scalar]):
     """The mean of a scalar output (a number, a 0-d tensor, or a 1-d tensor of values).
 
     A number or 0-d tensor counts as one value; a 1-d tensor counts as one value per element,
@@ -78,24 +94,15 @@ class Average(Metric[Scalar, Mean, float]):
         3.0
     """
 
-    def init(self) -> Mean:
-        return no_mean()
-
     def update(self, acc: Mean, output: Scalar) -> Mean:
         if isinstance(output, Tensor) and output.ndim == 1:
             return add_means(acc, sum_of(output.detach(), output.numel()))
         return add_means(acc, sum_of(scalar(output, type(self).__name__), 1))
 
-    def merge(self, left: Mean, right: Mean) -> Mean:
-        return add_means(left, right)
-
-    def compute(self, acc: Mean) -> float:
-        return mean_value(acc, type(self).__name__)
-
 
 @final
 @attrs.frozen
-class Loss(Metric[PredTarget, Mean, float]):
+class Loss(MeanOf[PredTarget]):
     """The mean of ``loss_fn(y_pred, y)`` over all samples, each batch weighted by its size.
 
     ``loss_fn`` must return the batch's mean loss as a 0-d tensor (``reduction="mean"``); the
@@ -116,9 +123,6 @@ class Loss(Metric[PredTarget, Mean, float]):
 
     loss_fn: Callable[[Tensor, Tensor], Tensor]
 
-    def init(self) -> Mean:
-        return no_mean()
-
     def update(self, acc: Mean, output: PredTarget) -> Mean:
         y_pred, y = pred_target(output, "Loss")
         shape = y.shape  # (read once: each read builds a torch.Size)
@@ -138,9 +142,3 @@ class Loss(Metric[PredTarget, Mean, float]):
         if loss.is_cpu:  # read at no cost (no device to wait on): added as a Python float
             return Mean(acc.total + loss.item() * batch, acc.samples + batch)
         return Mean(_plus_scaled(acc.total, loss, batch), acc.samples + batch)
-
-    def merge(self, left: Mean, right: Mean) -> Mean:
-        return add_means(left, right)
-
-    def compute(self, acc: Mean) -> float:
-        return mean_value(acc, type(self).__name__)

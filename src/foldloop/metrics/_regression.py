@@ -9,8 +9,7 @@ import attrs
 import torch
 
 from ._inputs import PredTarget, pred_target, same_shape
-from ._mean import Mean, add_means, mean_value, no_mean, sum_of
-from ._metric import Metric
+from ._mean import Mean, MeanOf, add_means, mean_value, sum_of
 
 
 def _errors(output: PredTarget, power: int, owner: str) -> Mean:
@@ -28,7 +27,7 @@ def _errors(output: PredTarget, power: int, owner: str) -> Mean:
 
 @final
 @attrs.frozen
-class MeanAbsoluteError(Metric[PredTarget, Mean, float]):
+class MeanAbsoluteError(MeanOf[PredTarget]):
     """The mean of ``|y_pred - y|`` over every element.
 
     ``y_pred`` and ``y`` must have the same shape. Every element counts once, so for
@@ -43,22 +42,13 @@ class MeanAbsoluteError(Metric[PredTarget, Mean, float]):
         1.0
     """
 
-    def init(self) -> Mean:
-        return no_mean()
-
     def update(self, acc: Mean, output: PredTarget) -> Mean:
         return add_means(acc, _errors(output, 1, type(self).__name__))
-
-    def merge(self, left: Mean, right: Mean) -> Mean:
-        return add_means(left, right)
-
-    def compute(self, acc: Mean) -> float:
-        return mean_value(acc, type(self).__name__)
 
 
 @final
 @attrs.frozen
-class MeanSquaredError(Metric[PredTarget, Mean, float]):
+class MeanSquaredError(MeanOf[PredTarget]):
     """The mean of ``(y_pred - y) ** 2`` over every element.
 
     ``y_pred`` and ``y`` must have the same shape; every element counts once.
@@ -71,22 +61,13 @@ class MeanSquaredError(Metric[PredTarget, Mean, float]):
         2.5
     """
 
-    def init(self) -> Mean:
-        return no_mean()
-
     def update(self, acc: Mean, output: PredTarget) -> Mean:
         return add_means(acc, _errors(output, 2, type(self).__name__))
-
-    def merge(self, left: Mean, right: Mean) -> Mean:
-        return add_means(left, right)
-
-    def compute(self, acc: Mean) -> float:
-        return mean_value(acc, type(self).__name__)
 
 
 @final
 @attrs.frozen
-class RootMeanSquaredError(Metric[PredTarget, Mean, float]):
+class RootMeanSquaredError(MeanOf[PredTarget]):
     """The square root of the mean squared error.
 
     Example:
@@ -97,14 +78,8 @@ class RootMeanSquaredError(Metric[PredTarget, Mean, float]):
         3.0
     """
 
-    def init(self) -> Mean:
-        return no_mean()
-
     def update(self, acc: Mean, output: PredTarget) -> Mean:
         return add_means(acc, _errors(output, 2, type(self).__name__))
-
-    def merge(self, left: Mean, right: Mean) -> Mean:
-        return add_means(left, right)
 
     def compute(self, acc: Mean) -> float:
         return math.sqrt(mean_value(acc, type(self).__name__))
