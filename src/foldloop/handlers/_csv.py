@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TypeVar
 
 from foldloop.core import Event, State
@@ -14,7 +12,6 @@ from foldloop.core import Event, State
 from ._line_log import LineLog
 from ._ranks import runs_here
 from ._records import COLUMNS, record
-from ._values import Values
 
 T = TypeVar("T")
 
@@ -40,18 +37,17 @@ class Csv(LineLog[T]):
         train,EpochCompleted,1,2,0.0,2.0
     """
 
-    def __init__(
-        self,
-        path: str | os.PathLike[str],
-        values: Values[T] | None = None,
-        *,
-        tag: str = "train",
-        clock: Callable[[], float] = time.time,
-        rank: int | None = 0,
-    ) -> None:
-        super().__init__("Csv", path, values, tag=tag, clock=clock, rank=rank)
-        self.header = [*COLUMNS, *self.values]
-        self._checked = False
+    _checked = False  # whether an existing file's header was found to be this one's
+
+    @property
+    def header(self) -> list[str]:
+        """The file's columns.
+
+        Example:
+            >>> Csv("log.csv", {"loss": lambda s: 0.0}).header
+            ['tag', 'event', 'epoch', 'iteration', 'wall_time', 'loss']
+        """
+        return [*COLUMNS, *self.values]
 
     def __call__(self, state: State[T], event: Event) -> None:
         """Append the row of ``event`` at ``state`` (a tap), on rank ``rank`` only."""

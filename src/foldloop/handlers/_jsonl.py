@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import time
-from collections.abc import Callable
 from typing import TypeVar
 
 from foldloop.core import Event, State
@@ -13,7 +10,6 @@ from foldloop.core import Event, State
 from ._line_log import LineLog
 from ._ranks import runs_here
 from ._records import record
-from ._values import Values
 
 T = TypeVar("T")
 
@@ -43,17 +39,6 @@ class JsonLines(LineLog[T]):
         {'tag': 'train', 'event': 'EpochCompleted', 'epoch': 2, 'iteration': 4,
          'wall_time': 0.0, 'values': {'x': 2.0}}
     """
-
-    def __init__(
-        self,
-        path: str | os.PathLike[str],
-        values: Values[T] | None = None,
-        *,
-        tag: str = "train",
-        clock: Callable[[], float] = time.time,
-        rank: int | None = 0,
-    ) -> None:
-        super().__init__("JsonLines", path, values, tag=tag, clock=clock, rank=rank)
 
     def __call__(self, state: State[T], event: Event) -> None:
         """Append the record of ``event`` at ``state`` (a tap), on rank ``rank`` only."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from typing import Generic, Never, TypeVar
 
@@ -20,20 +21,26 @@ T = TypeVar("T")
 class LineLog(Generic[T]):
     """A tap that appends lines to a file: :class:`JsonLines` and :class:`Csv` are two.
 
-    A subclass writes its lines in ``__call__``; its ``__init__`` (which documents the
-    arguments) passes them here with its own name, for the messages.
+    A subclass writes its lines in ``__call__``; the messages name it by its class.
+
+    Args:
+        path: the file the lines are appended to.
+        values: the numbers each line holds, by name: ``{name: fn(state)}``.
+        tag: the line's ``tag`` (``"train"``, ``"eval"``, ...).
+        clock: the line's ``wall_time``.
+        rank: in a data-parallel run, the process that writes (``None``: every process).
     """
 
     def __init__(
         self,
-        owner: str,
         path: str | os.PathLike[str],
-        values: Values[T] | None,
+        values: Values[T] | None = None,
         *,
-        tag: str,
-        clock: Callable[[], float],
-        rank: int | None,
+        tag: str = "train",
+        clock: Callable[[], float] = time.time,
+        rank: int | None = 0,
     ) -> None:
+        owner = type(self).__name__
         self.rank = require_rank(rank, owner)
         self.values = checked(values or {}, owner)
         self.tag = tag
