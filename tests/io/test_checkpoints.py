@@ -6,6 +6,7 @@ import signal
 from pathlib import Path
 
 import pytest
+import torch
 
 from foldloop import (
     EpochCompleted,
@@ -168,10 +169,9 @@ def test_a_score_that_is_no_number_fails_the_run_with_its_last_good_state(tmp_pa
 
 
 def test_loaded_tensors_are_aligned_copies_that_leave_the_file_as_it_was(tmp_path: Path) -> None:
-    # load() copies each tensor out of a map of the file: aligned as new tensors are (kernels
+    # load() reads each tensor into memory of its own: aligned as new tensors are (kernels
     # may round differently on other alignments, breaking a bitwise resume), and changed in
     # place (a donated state) without reaching the file or another state loaded from it.
-    torch = pytest.importorskip("torch")
     path = tmp_path / "ckpt"
     save(State({"w": torch.arange(4.0)}), path)
     before = (path / "tensors.safetensors").read_bytes()

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 # _signal: the C module that ``signal`` wraps; ``signal.getsignal``/``signal.signal`` turn
 # handlers into enums by raising and catching ValueError, ~18 us of every ``run`` (an evaluator
-# runs one per evaluation). The ignore: CPython ships no stub for its C module.
-import _signal  # type: ignore[import-not-found]
+# runs one per evaluation).
+import _signal  # type: ignore[import-not-found]  # CPython ships no stub for its C module
 import signal
 import threading
 from types import FrameType, TracebackType

@@ -146,7 +146,7 @@ def flatten_node(node: object) -> tuple[object, list[str], list[object]]:
     if entry is None:
         raise TypeError(f"{type(node).__name__} is not registered as a tree node")
     # optree types nodes as Collections; any registered class is one, whatever its type says.
-    flattened = entry.flatten_func(node)  # type: ignore[arg-type]
+    flattened = entry.flatten_func(node)  # type: ignore[arg-type]  # a node: see above
     children = list(flattened[0])
     entries = flattened[2] if len(flattened) > 2 else None
     if entries is None:

@@ -106,9 +106,13 @@ def record(
         (31, [2, 4, 6])
     """
     listeners = loop.attachments()
-    # data=None needs Loop[T, None]; the overloads of scan cannot see that B is None here.
-    scanned = loop.scan(initial, data, max_epochs=max_epochs, epoch_length=epoch_length,  # type: ignore[arg-type]
-                        max_iters=max_iters)  # fmt: skip
+    scanned = loop.scan(
+        initial,
+        data,  # type: ignore[arg-type]  # None needs Loop[T, None]; B is not known to be None
+        max_epochs=max_epochs,
+        epoch_length=epoch_length,
+        max_iters=max_iters,
+    )
     return trace_of(scanned, listeners)
 
 
