@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from foldloop import Event, IterationCompleted, Slot, State
+from foldloop import Event, IterationCompleted, Loop, Slot, State
 from foldloop.testing import make_state, states
 
 
@@ -66,3 +66,26 @@ def test_importing_the_core_does_not_import_torch() -> None:
     code = "import foldloop, foldloop.core, sys; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_position_fields_read_by_index_are_the_ones_named() -> None:
+    from foldloop.core._position import Position
+
+    fields = Position._fields
+    assert fields[:3] == ("epoch", "iteration", "epoch_iteration")
+    assert fields[-1] == "other_counts"
+
+
+def test_a_state_stepped_by_the_loop_reads_its_position_by_name() -> None:
+    seen: list[State[None]] = []
+
+    def step(state: State[None], batch: int) -> State[None]:
+        seen.append(state)  # built by the loop, with its position's fields in a plain tuple
+        return state
+
+    Loop(step).run(None, [0, 1, 2], max_epochs=2)
+    at = seen[-1]._at
+    assert type(at).__name__ == "Position"
+    assert (at.epoch, at.iteration, at.epoch_iteration) == (2, 6, 3)
+    assert (seen[-1].epoch, seen[-1].iteration, seen[-1].epoch_iteration) == (2, 6, 3)
+    assert seen[-1].running and not seen[-1].terminated

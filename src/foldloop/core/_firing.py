@@ -46,8 +46,7 @@ _HOLDING_A_BATCH = frozenset({GET_BATCH_COMPLETED, ITERATION_STARTED})
 
 def at_position(state: State[T], position: Fields, batch: object) -> State[T]:
     """``state`` moved to ``position``, holding the drawn ``batch`` (None once stepped)."""
-    at = _new(Position, position)
-    return _new(State, (state[0], at, state[2], state[3], state[4], state[5], batch))
+    return _new(State, (state[0], position, state[2], state[3], state[4], state[5], batch))
 
 
 class Firing(Generic[T]):
@@ -56,7 +55,7 @@ class Firing(Generic[T]):
     def __init__(self, registry: Registry, trace: bool, *, has_data: bool) -> None:
         self.registry = registry
         self.trace = trace
-        self.has_data = has_data
+        self.per_batch = int(has_data)  # each batch counts one GetBatch* event of each kind
         self.version = -1
         self.schedules: dict[type[Event], Schedule] = {}
         self.dues: list[int] = []  # per iteration kind, set with the schedules
@@ -65,7 +64,7 @@ class Firing(Generic[T]):
         """Fire ``event`` at ``at``, the position after ``state``'s (the last good one should a
         listener fail), then the events it emitted; honour a request where it takes effect."""
         state = self.notify(event, at.count(type(event)), state, at, batch, state)
-        return (yield from self.after(event, state))
+        return (yield from self.after(event, state))[0]
 
     def due(
         self, event: Event, state: State[T], at: Fields, prior: Fields, batch: object = None
@@ -76,24 +75,30 @@ class Firing(Generic[T]):
         counts of the kinds other than the iteration kinds, which emitted events move."""
         if state[QUEUE]:
             state = yield from self.drain(at_position(state, prior, None))
-            prior = state._at
-            at = _new(Position, at)._replace(other_counts=prior.other_counts)
+            prior = state._fields
+            at = _new(Position, at)._replace(other_counts=prior[-1])
         count: int = at[ITERATION_KIND_FIELDS[type(event)]]  # type: ignore[assignment]  # a count
         state = self.notify(event, count, state, at, batch, prior)
         if self.trace or state[QUEUE] or state[STOP]:
-            state = yield from self.after(event, state)
-        return state, state._at.other_counts
+            return (yield from self.after(event, state))
+        return state, state._fields[-1]
 
-    def after(self, event: Event, state: State[T]) -> Trace[T]:
+    def after(
+        self, event: Event, state: State[T]
+    ) -> Generator[Traced[T], None, tuple[State[T], Mapping[type[Event], int]]]:
         """After ``event``'s listeners: show it to a tracer, fire the events they emitted, and
-        honour a request made at an iteration-level event."""
+        honour a request made at an iteration-level event. Returns the state and the counts of
+        the kinds other than the iteration kinds, which emitted events move.
+
+        (``IterationStarted``, where a filter of the user's own may be due at every count,
+        fires with :meth:`notify`, then this only where needed: no generator a batch.)"""
         if self.trace:
             yield event, state
         if state[QUEUE]:
             state = yield from self.drain(state)
         if state[STOP] and state._at.stage in _HONOURED_AT_ONCE:
             honour(state, state._at.stage)
-        return state
+        return state, state._fields[-1]
 
     def drain(self, state: State[T]) -> Trace[T]:
         """Fire the queued events, first in first out (new ones join the back)."""
@@ -123,9 +128,8 @@ class Firing(Generic[T]):
         ``state`` there), or is collected in ``errors`` when given (``ExceptionRaised``: every
         listener runs).
         """
-        seen = state if state[AT] is at else at_position(state, at, batch)
-        position = seen._at  # the record of the fields given
-        kind = type(event)
+        seen = state if state[AT] is at else at_position(state, at, batch)  # seen[AT] is at
+        kind = event.__class__
         schedule = self.schedules.get(kind)
         if schedule is None or schedule.due > count:
             return seen
@@ -146,10 +150,10 @@ class Firing(Generic[T]):
                     last_good = _last_good(seen, prior)
                     raise Failed(exc, last_good, listener.describe(event), event) from exc
                 errors.append(exc)
-        if state[AT] is not position:  # the position is the loop's, whatever a handler says
-            state = at_position(state, position, seen[BATCH])
+        if state[AT] is not at:  # the position is the loop's, whatever a handler says
+            state = at_position(state, at, seen[BATCH])
         if self.registry.version != self.version:
-            self.reschedule(position)
+            self.reschedule(seen._at)
         elif kind in _ITERATION_INDEX and not self.trace:
             self.dues[_ITERATION_INDEX[kind]] = schedule.due - 1
         return state
@@ -162,7 +166,7 @@ class Firing(Generic[T]):
         # tracer looks at every event; with no data, no batch event fires). The loop holds it.
         due = {kind: schedule.due - 1 for kind, schedule in self.schedules.items()}
         self.dues[:] = [-1 if self.trace else due.get(kind, NEVER) for kind in ITERATION_KINDS]
-        if not self.has_data:
+        if not self.per_batch:
             self.dues[0] = self.dues[1] = NEVER
 
     def fail(self, failure: Failed) -> Generator[Traced[T], None, NoReturn]:

@@ -47,6 +47,10 @@ class Position(NamedTuple):
     """Where a run stands. The four iteration kinds' counts have fields of their own (they
     change every iteration); every other kind that fired is in ``other_counts``.
 
+    A state holds the fields in a plain tuple, read by name through ``State._at``; the loop
+    and ``State``'s properties read ``epoch``, ``iteration`` and ``epoch_iteration`` at
+    indices 0-2 and ``other_counts`` last: they stay there.
+
     Example:
         >>> Position().epoch, Position().stage == IDLE
         (0, True)
@@ -104,8 +108,9 @@ class Position(NamedTuple):
         return self._replace(stage=stage, other_counts=counts)
 
 
-# A position's fields in a plain tuple, as the loop builds them: a Position record (a tuple
-# subclass, about twice the cost) is made of them only where a state is built.
+# A position's fields in a plain tuple, as the loop builds them and a state holds them: a
+# Position record (a tuple subclass, three times the cost to build) is made of them only where
+# they are read by name.
 Fields = tuple[int, int, int, int, int, int, bool, int, int, int, int, Mapping[type[Event], int]]
 
 # Where each iteration kind's count sits in a Position.

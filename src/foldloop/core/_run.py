@@ -65,7 +65,6 @@ from ._position import (
     STEPPED,
     TERMINATED,
     Fields,
-    Position,
     next_pass,
     resume_point,
 )
@@ -205,14 +204,14 @@ class Run(Generic[T, B]):
                 started, completed, others)  # fmt: skip
 
         length, last = state.epoch_length or NEVER, state.max_iters or NEVER
-        step, batch, it, pressed = self.step, state._batch, self._open(state), self.pressed
-        dues, due, counted = self.firing.dues, self.firing.due, int(self.firing.has_data)
+        step, it, pressed, firing = self.step, self._open(state), self.pressed, self.firing
+        batch, due, dues, per_batch = state._batch, firing.due, firing.dues, firing.per_batch
         while True:
             if stage == ITERATION_COMPLETED or stage == EPOCH_STARTED:  # noqa: SIM109 (no tuple)
                 if in_epoch >= length or iteration >= last:  # >=: none runs past its bound
                     return at_position(state, here(stage), None), False
                 if fetches < dues[0]:
-                    fetches += counted  # no data: no batch events, none counted
+                    fetches += per_batch  # no data: no batch events, none counted
                 else:
                     prior, fetches = here(stage), fetches + 1
                     state, others = yield from due(GBS, state, here(GET_BATCH_STARTED), prior)
@@ -225,7 +224,7 @@ class Run(Generic[T, B]):
                 except Exception as exc:
                     raise Failed(exc, at_position(state, here(stage), None), DRAW, None) from exc
                 if fetched < dues[1]:
-                    drawn, fetched = drawn + 1, fetched + counted
+                    drawn, fetched = drawn + 1, fetched + per_batch
                 else:
                     prior, drawn, fetched = here(stage), drawn + 1, fetched + 1
                     at = here(GET_BATCH_COMPLETED)
@@ -233,11 +232,13 @@ class Run(Generic[T, B]):
             if stage != ITERATION_STARTED and stage != STEPPED:  # the step's state, built inline
                 before = here(GET_BATCH_COMPLETED) if started >= dues[2] else None
                 iteration, in_epoch, started = iteration + 1, in_epoch + 1, started + 1
-                at = _new(Position, (epoch, iteration, in_epoch, drawn, ITERATION_STARTED, resume,
-                    terminated, fetches, fetched, started, completed, others))  # fmt: skip
+                at = (epoch, iteration, in_epoch, drawn, ITERATION_STARTED, resume, terminated,
+                    fetches, fetched, started, completed, others)  # fmt: skip
                 state = _new(State, (state[0], at, state[2], state[3], state[4], state[5], batch))
-                if before is not None:
-                    state, others = yield from due(IS, state, at, before, batch)
+                if before is not None:  # (nothing is queued before the step: no drain first)
+                    state = firing.notify(IS, started, state, at, batch, before)
+                    if firing.trace or state[QUEUE] or state[STOP]:
+                        state, others = yield from firing.after(IS, state)
             if stage != STEPPED:  # the step, unless the run stopped right after it
                 try:  # the batch was drawn from Iterable[B] (cast() would be a call per batch)
                     new = step(state, batch)  # type: ignore[arg-type]  # a B, see above

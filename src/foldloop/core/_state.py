@@ -9,16 +9,13 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from ._arguments import not_a_slot, require_counts, require_kind, require_limits
 from ._events import BUILT_IN_KINDS, Event
-from ._position import COMPLETED, IDLE, Limits, Position, counts_of, position_of
+from ._position import COMPLETED, IDLE, Fields, Limits, Position, counts_of, position_of
 from ._slots import Slot, _Missing
 
 T = TypeVar("T")
 V = TypeVar("V")
 
-# Bits of a state's stop requests.
-STOP_EPOCH = 1
-STOP_RUN = 2
-
+STOP_EPOCH, STOP_RUN = 1, 2  # bits of a state's stop requests
 
 # Where a state keeps each part: a State is a tuple (the cheapest immutable record to build,
 # about a third of the cost of a frozen attrs instance; the loop builds one per iteration).
@@ -94,7 +91,7 @@ class State(tuple[object, ...], Generic[T]):
             """The user's part of the state."""
 
         @property
-        def _at(self) -> Position: ...
+        def _fields(self) -> Fields: ...
         @property
         def _limits(self) -> Limits: ...
         @property
@@ -115,12 +112,17 @@ class State(tuple[object, ...], Generic[T]):
             3
             """,
         )
-        _at = property(itemgetter(AT))
+        _fields = property(itemgetter(AT))
         _limits = property(itemgetter(LIMITS))
         _slots = property(itemgetter(SLOTS))
         _queue = property(itemgetter(QUEUE))
         _stop = property(itemgetter(STOP))
         _batch = property(itemgetter(BATCH))
+
+    @property
+    def _at(self) -> Position:
+        """The position, as a record read by name (see Position: the state holds its fields)."""
+        return tuple.__new__(Position, self._fields)
 
     @property
     def max_epochs(self) -> int | None:
@@ -140,17 +142,17 @@ class State(tuple[object, ...], Generic[T]):
     @property
     def epoch(self) -> int:
         """The current epoch, from 1 once the first ``EpochStarted`` fired."""
-        return self._at.epoch
+        return self._fields[0]  # (fields read by index: see Position)
 
     @property
     def iteration(self) -> int:
         """Iterations done (started) in the run's whole history."""
-        return self._at.iteration
+        return self._fields[1]
 
     @property
     def epoch_iteration(self) -> int:
         """Iterations done in the current epoch (Ignite's ``iter_counter``)."""
-        return self._at.epoch_iteration
+        return self._fields[2]
 
     @property
     def running(self) -> bool:
