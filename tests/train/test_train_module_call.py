@@ -77,3 +77,15 @@ def test_the_template_gets_its_own_tensors_back_even_when_the_call_fails() -> No
     with pytest.raises(RuntimeError):
         template(params, {}, torch.ones(2, 5))  # 5 features for a 4-feature layer
     assert template.module.weight is model.weight and template.module.bias is model.bias
+
+
+def test_the_template_gets_its_own_tensors_back_when_a_name_is_unknown_half_way() -> None:
+    model = nn.Sequential(nn.Linear(4, 4), nn.BatchNorm1d(4))
+    template = Template.of(model, training=True)
+    own = {name: t for name, t in template.module.state_dict(keep_vars=True).items()}
+    params = {name: torch.zeros_like(p) for name, p in params_of(model).items()}
+    buffers = {**buffers_of(model), "1.no_such_buffer": torch.zeros(4)}
+    with pytest.raises(KeyError, match="no_such_buffer"):
+        template(params, buffers, torch.ones(2, 4))  # the parameters are swapped in first
+    now = template.module.state_dict(keep_vars=True)
+    assert all(now[name] is tensor for name, tensor in own.items())
