@@ -131,12 +131,12 @@ def plainly_takes_two(fn: object) -> bool:
     """Whether ``fn`` is a Python function or bound method whose own code takes exactly two
     positional arguments and needs no others (no defaults to weigh, no keyword-only ones without
     defaults, no ``__signature__`` or ``__wrapped__`` that ``inspect`` would read instead)."""
-    if hasattr(fn, "__signature__") or hasattr(fn, "__wrapped__"):
-        return False
     bound = 1 if isinstance(fn, types.MethodType) else 0
     func = fn.__func__ if isinstance(fn, types.MethodType) else fn
     if not isinstance(func, types.FunctionType) or func.__defaults__:
         return False
+    if "__signature__" in func.__dict__ or "__wrapped__" in func.__dict__:  # (hasattr on a
+        return False  # bound method raises and catches an AttributeError: ~3 us an attach)
     code = func.__code__
     required_keywords = code.co_kwonlyargcount - len(func.__kwdefaults__ or {})
     return code.co_argcount - bound == 2 and required_keywords == 0
