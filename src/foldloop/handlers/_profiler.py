@@ -25,7 +25,7 @@ from foldloop.core._instrument import instrument
 from foldloop.core._registry import Attachment
 
 from ._handles import Handles, Restore
-from ._timings import NONE, Timing, table
+from ._timings import Timing, table
 
 T = TypeVar("T")
 
@@ -51,9 +51,10 @@ class Profiler:
 
     def __init__(self, clock: Callable[[], float] = time.perf_counter) -> None:
         self.clock = clock
-        self.loop: dict[str, Timing] = {"data": NONE, "step": NONE}
-        self.events: dict[str, Timing] = {}
-        self.listeners: dict[str, Timing] = {}
+        # The sums as they grow, by name; results() makes Timings of them.
+        self._loop = {"data": _Sum(), "step": _Sum()}
+        self._events: dict[str, _Sum] = {}
+        self._listeners: dict[str, _Sum] = {}
         self._in_listeners = 0.0  # seconds in timed listeners so far
         self._marks: dict[str, tuple[float, float]] = {}  # phase -> (clock, _in_listeners)
 
@@ -69,13 +70,14 @@ class Profiler:
             True
         """
         restore = instrument(loop, self._timed)
+        (start_data, stop_data), (start_step, stop_step) = self._phase("data"), self._phase("step")
         return Handles(
             [
                 Restore(restore),
-                loop.tap(GetBatchStarted, self._start, "data"),
-                loop.tap(GetBatchCompleted, self._stop, "data"),
-                loop.tap(IterationStarted, self._start, "step"),
-                loop.tap(IterationCompleted, self._stop, "step"),
+                loop.tap(GetBatchStarted, start_data),
+                loop.tap(GetBatchCompleted, stop_data),
+                loop.tap(IterationStarted, start_step),
+                loop.tap(IterationCompleted, stop_step),
             ]
         )
 
@@ -87,9 +89,12 @@ class Profiler:
             {'data': Timing(total=0.0, count=0), 'step': Timing(total=0.0, count=0)}
         """
         return {
-            "loop": dict(self.loop),
-            "events": dict(self.events),
-            "listeners": dict(self.listeners),
+            section: {name: Timing(row.total, row.count) for name, row in rows.items()}
+            for section, rows in (
+                ("loop", self._loop),
+                ("events", self._events),
+                ("listeners", self._listeners),
+            )
         }
 
     def as_dict(self) -> dict[str, dict[str, dict[str, float]]]:
@@ -121,31 +126,56 @@ class Profiler:
         return table(self.results())
 
     def _timed(self, attachment: Attachment) -> Call:
-        call, what = attachment.call, "tap" if attachment.is_tap else "handler"
-        clock = self.clock
+        call, what, clock = attachment.call, "tap" if attachment.is_tap else "handler", self.clock
+        rows: dict[type[Event], tuple[_Sum, _Sum]] = {}  # by event kind: its two rows
 
         def timed(state: Any, event: Event) -> Any:  # Any: the loop's own call shape (Call)
             start = clock()
             try:
                 return call(state, event)
             finally:
-                self._add(type(event).__name__, f"{what} {attachment.name}", clock() - start)
+                seconds = clock() - start
+                self._in_listeners += seconds
+                kind = type(event)
+                event_row, listener_row = rows.get(kind) or rows.setdefault(
+                    kind, self._rows(kind.__name__, f"{what} {attachment.name}")
+                )
+                event_row.add(seconds)
+                listener_row.add(seconds)
 
         return timed
 
-    def _add(self, kind: str, listener: str, seconds: float) -> None:
-        self._in_listeners += seconds
-        self.events[kind] = self.events.get(kind, NONE).plus(seconds)
-        key = f"{kind}: {listener}"
-        self.listeners[key] = self.listeners.get(key, NONE).plus(seconds)
+    def _rows(self, kind: str, listener: str) -> tuple[_Sum, _Sum]:
+        """The rows of event ``kind`` and of ``listener`` on it."""
+        listener_row = self._listeners.setdefault(f"{kind}: {listener}", _Sum())
+        return self._events.setdefault(kind, _Sum()), listener_row
 
-    def _start(self, phase: str) -> None:
-        self._marks[phase] = (self.clock(), self._in_listeners)
+    def _phase(self, phase: str) -> tuple[Call, Call]:
+        """The taps that open and close ``phase`` (``data`` or ``step``): the time between
+        them, less the timed listeners that ran in between, adds to the phase's row."""
+        clock, row = self.clock, self._loop[phase]
 
-    def _stop(self, phase: str) -> None:
-        mark = self._marks.pop(phase, None)
-        if mark is None:  # a run continued from a state inside this phase
-            return
-        started, listeners_then = mark
-        seconds = self.clock() - started - (self._in_listeners - listeners_then)
-        self.loop[phase] = self.loop[phase].plus(seconds)
+        def start(state: object, event: object) -> None:
+            self._marks[phase] = (clock(), self._in_listeners)
+
+        def stop(state: object, event: object) -> None:
+            mark = self._marks.pop(phase, None)
+            if mark is not None:  # (None: a run continued from a state inside this phase)
+                started, listeners_then = mark
+                row.add(clock() - started - (self._in_listeners - listeners_then))
+
+        return start, stop
+
+
+class _Sum:
+    """Seconds and occurrences as they add up, in place (a Timing a call would cost ~1 us)."""
+
+    __slots__ = ("count", "total")
+
+    def __init__(self) -> None:
+        self.total = 0.0
+        self.count = 0
+
+    def add(self, seconds: float) -> None:
+        self.total += seconds
+        self.count += 1

@@ -37,9 +37,6 @@ class Timing:
         return Timing(self.total + seconds, self.count + 1)
 
 
-NONE = Timing(0.0, 0)
-
-
 def table(sections: dict[str, dict[str, Timing]]) -> str:
     """The timings as an aligned text table, one block per section.
 
