@@ -82,8 +82,7 @@ class Position(NamedTuple):
             >>> Position(other_counts={DataExhausted: 2, EpochTerminated: 1}).pass_index
             3
         """
-        counts = self.other_counts
-        return counts.get(DataExhausted, 0) + counts.get(EpochTerminated, 0)
+        return self.other_counts.get(DataExhausted, 0) + self.other_counts.get(EpochTerminated, 0)
 
     def count(self, kind: type[Event]) -> int:
         """How many times ``kind`` has fired.

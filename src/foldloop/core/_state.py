@@ -17,8 +17,7 @@ V = TypeVar("V")
 
 STOP_EPOCH, STOP_RUN = 1, 2  # bits of a state's stop requests
 
-# Where a state keeps each part: a State is a tuple (the cheapest immutable record to build,
-# about a third of the cost of a frozen attrs instance; the loop builds one per iteration).
+# Where a state keeps each part: a tuple, the cheapest immutable record (one an iteration).
 VALUE, AT, LIMITS, SLOTS, QUEUE, STOP, BATCH = range(7)
 
 
@@ -122,7 +121,8 @@ class State(tuple[object, ...], Generic[T]):
     @property
     def _at(self) -> Position:
         """The position, as a record read by name (see Position: the state holds its fields)."""
-        return tuple.__new__(Position, self._fields)
+        at = self._fields  # a Position where one was built off the loop's hot path
+        return at if at.__class__ is Position else tuple.__new__(Position, at)
 
     @property
     def max_epochs(self) -> int | None:
