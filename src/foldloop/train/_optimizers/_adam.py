@@ -7,6 +7,7 @@ import torch
 from foldloop.tree import tree_unflatten
 
 from .._checks import require_betas, require_non_negative
+from .._grad_mode import without_grad
 from ._base import GradientTransformation, P, TensorTree
 from ._leaves import filled_like, flatten_alike, require_state
 from ._states import AdamState
@@ -45,7 +46,7 @@ def scale_by_adam(
 
         return AdamState(0, zeros(), zeros(), zeros() if amsgrad else None)
 
-    @torch.no_grad()
+    @without_grad
     def update(updates: P, state: AdamState, params: P) -> tuple[P, AdamState]:
         state = require_state("scale_by_adam", state, AdamState)
         spec, (grads, old_mean, old_square, *old_max) = flatten_alike(

@@ -6,13 +6,14 @@ import torch
 
 from foldloop.tree import tree_unflatten
 
+from .._grad_mode import without_grad
 from ._base import GradientTransformation, P
 from ._leaves import as_leaves_like, flatten_alike, require_fit
 
 S = TypeVar("S")
 
 
-@torch.no_grad()
+@without_grad
 def apply_updates(params: P, updates: P) -> P:
     """New parameters ``params + updates``; the given tensors are left as they are.
 

@@ -5,6 +5,7 @@ import torch
 from foldloop.tree import tree_unflatten
 
 from .._checks import require_positive
+from .._grad_mode import without_grad
 from ._base import GradientTransformation, P
 from ._leaves import flatten_alike, require_state
 from ._states import EmptyState, empty_init
@@ -35,7 +36,7 @@ def clip_by_global_norm(max_norm: float) -> GradientTransformation[EmptyState]:
     """
     limit = require_positive("clip_by_global_norm: max_norm", max_norm)
 
-    @torch.no_grad()
+    @without_grad
     def update(updates: P, state: EmptyState, params: P) -> tuple[P, EmptyState]:
         require_state("clip_by_global_norm", state, EmptyState)
         spec, (grads,) = flatten_alike("clip_by_global_norm", updates=updates)
@@ -62,7 +63,7 @@ def clip_by_value(clip_value: float) -> GradientTransformation[EmptyState]:
     """
     limit = require_positive("clip_by_value: clip_value", clip_value)
 
-    @torch.no_grad()
+    @without_grad
     def update(updates: P, state: EmptyState, params: P) -> tuple[P, EmptyState]:
         require_state("clip_by_value", state, EmptyState)
         spec, (grads,) = flatten_alike("clip_by_value", updates=updates)

@@ -7,6 +7,7 @@ import torch
 
 from foldloop.tree import tree_unflatten
 
+from .._grad_mode import without_grad
 from ._apply import update_then_apply
 from ._base import ApplyFn, ChainState, GradientTransformation, P, require_chain_state
 from ._fused_inputs import Tensors, kernel_inputs, kernel_takes
@@ -50,7 +51,7 @@ def fused_adam(chain: AdamChain, hyper: AdamHyper) -> ApplyFn[ChainState]:
     and `apply_updates`: there is no third implementation.
     """
 
-    @torch.no_grad()
+    @without_grad
     def apply(
         grads: P, state: ChainState, params: P, *, donate: bool = False
     ) -> tuple[P, ChainState]:

@@ -5,6 +5,7 @@ import torch
 
 from foldloop.tree import tree_unflatten
 
+from .._grad_mode import without_grad
 from ._apply import update_then_apply
 from ._base import ApplyFn, ChainState, GradientTransformation, P, require_chain_state
 from ._fused_inputs import kernel_inputs, kernel_takes
@@ -46,7 +47,7 @@ def fused_sgd(
         length: how many states the chain has.
     """
 
-    @torch.no_grad()
+    @without_grad
     def apply(
         grads: P, state: ChainState, params: P, *, donate: bool = False
     ) -> tuple[P, ChainState]:

@@ -5,6 +5,7 @@ import torch
 from foldloop.tree import tree_unflatten
 
 from .._checks import require_non_negative
+from .._grad_mode import without_grad
 from ._base import GradientTransformation, P, TensorTree
 from ._leaves import filled_like, flatten_alike, require_state
 from ._states import TraceState
@@ -42,7 +43,7 @@ def trace(
     def init(params: TensorTree) -> TraceState:
         return TraceState(count=0, momentum_buffer=filled_like("trace", params))
 
-    @torch.no_grad()
+    @without_grad
     def update(updates: P, state: TraceState, params: P) -> tuple[P, TraceState]:
         state = require_state("trace", state, TraceState)
         spec, (grads, buffer) = flatten_alike(

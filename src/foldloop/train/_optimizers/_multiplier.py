@@ -12,6 +12,7 @@ import torch
 
 from foldloop.tree import register_attrs, tree_unflatten
 
+from .._grad_mode import without_grad
 from ._base import GradientTransformation, P, TensorTree
 from ._leaves import flatten_alike, require_state
 
@@ -52,7 +53,7 @@ def scale_by_multiplier(initial: float = 1.0) -> GradientTransformation[Multipli
     def init(params: TensorTree) -> MultiplierState:
         return MultiplierState(start)
 
-    @torch.no_grad()
+    @without_grad
     def update(updates: P, state: MultiplierState, params: P) -> tuple[P, MultiplierState]:
         factor = require_state("scale_by_multiplier", state, MultiplierState).multiplier
         spec, (leaves,) = flatten_alike("scale_by_multiplier", updates=updates)

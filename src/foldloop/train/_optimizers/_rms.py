@@ -5,6 +5,7 @@ import torch
 from foldloop.tree import tree_unflatten
 
 from .._checks import require_non_negative, require_unit_interval
+from .._grad_mode import without_grad
 from ._base import GradientTransformation, P, TensorTree
 from ._leaves import filled_like, flatten_alike, require_state
 from ._states import RMSState, SumOfSquaresState
@@ -39,7 +40,7 @@ def scale_by_rms(
         grad_avg = filled_like("scale_by_rms", params) if centered else None
         return RMSState(filled_like("scale_by_rms", params), grad_avg)
 
-    @torch.no_grad()
+    @without_grad
     def update(updates: P, state: RMSState, params: P) -> tuple[P, RMSState]:
         state = require_state("scale_by_rms", state, RMSState)
         spec, (grads, old_square, *old_mean) = flatten_alike(
@@ -101,7 +102,7 @@ def scale_by_rss(
     def init(params: TensorTree) -> SumOfSquaresState:
         return SumOfSquaresState(filled_like("scale_by_rss", params, start))
 
-    @torch.no_grad()
+    @without_grad
     def update(updates: P, state: SumOfSquaresState, params: P) -> tuple[P, SumOfSquaresState]:
         state = require_state("scale_by_rss", state, SumOfSquaresState)
         spec, (grads, old_total) = flatten_alike("scale_by_rss", updates=updates, sum=state.sum)

@@ -6,6 +6,7 @@ import torch
 from foldloop.tree import tree_unflatten
 
 from .._checks import require_non_negative
+from .._grad_mode import without_grad
 from .._schedules import Schedule, as_schedule
 from ._base import GradientTransformation, P, TensorTree
 from ._leaves import flatten_alike, require_state
@@ -126,7 +127,7 @@ def add_decayed_weights(weight_decay: float) -> GradientTransformation[EmptyStat
     """
     rate = require_non_negative("add_decayed_weights: weight_decay", weight_decay)
 
-    @torch.no_grad()
+    @without_grad
     def update(updates: P, state: EmptyState, params: P) -> tuple[P, EmptyState]:
         require_state("add_decayed_weights", state, EmptyState)
         spec, (grads, weights) = flatten_alike(
@@ -142,7 +143,7 @@ def _scale_by_step(owner: str, factor: Schedule) -> GradientTransformation[Count
     def init(params: TensorTree) -> CountState:
         return CountState(count=0)
 
-    @torch.no_grad()
+    @without_grad
     def update(updates: P, state: CountState, params: P) -> tuple[P, CountState]:
         count = require_state(owner, state, CountState).count
         spec, (leaves,) = flatten_alike(owner, updates=updates)
