@@ -36,7 +36,9 @@ go on from exactly there. The data is opened at a run's start and where a new pa
 begins (``DataExhausted``, ``EpochTerminated``), at the pass and batch the position records
 (``opener``). While the loop runs, its position is in local variables; an iteration event
 with no listener due at its count only bumps the count (``Firing.dues``), and a state is built
-only for whoever looks: the step, a due handler or tap (``Firing.due``), a tracer (``scan``).
+only for whoever looks: the step, a due handler or tap (``Firing.due``; ``IterationStarted``,
+where a ``where`` filter may be due at every count, without a generator: ``Firing.notify``), a
+tracer (``scan``).
 """
 
 from __future__ import annotations
