@@ -3,6 +3,7 @@ memory readings, profiles)."""
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import statistics
@@ -59,6 +60,19 @@ def machine_notes() -> list[str]:
             f"{d}={version_of(d)}" for d in ("torch", "pytorch-ignite", "numpy", "scikit-learn")
         ),
     ]
+
+
+def reps_and_epochs(doc: str, reps: int, epochs: int, what: str) -> tuple[int, int]:
+    """A script's ``--reps`` and ``--epochs`` (defaults ``reps``, ``epochs``), or (1, 1) with
+    ``--quick``, its smoke run; ``doc`` is its ``--help``, ``what`` names what is repeated."""
+    ap = argparse.ArgumentParser(
+        description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--quick", action="store_true", help="a smoke run: 1 repetition of 1 epoch")
+    ap.add_argument("--reps", type=int, default=reps, help=f"timed repetitions of each {what}")
+    ap.add_argument("--epochs", type=int, default=epochs, help="epochs per timed repetition")
+    args = ap.parse_args()
+    return (1, 1) if args.quick else (args.reps, args.epochs)
 
 
 def table(rows: list[list[str]], header: list[str]) -> str:

@@ -569,7 +569,7 @@ def profile_step(donate: bool, epochs: int = 3, top: int = 20) -> None:
 
 
 def taps_rows(sizes: Sizes) -> list[Row]:
-    jobs = {name: taps.digits_job(name == "tapped") for name in ("tapped", "bare")}
+    jobs = {"tapped": taps.digits_job(taps.TAPS), "bare": taps.digits_job(())}
     seconds = interleaved(
         {name: (lambda job=job: job(sizes.digits_epochs)) for name, job in jobs.items()},
         sizes.taps_reps,

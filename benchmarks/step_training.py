@@ -16,7 +16,6 @@ per step of each side, their ratio and the median of the paired ratios, as ``ben
 
 from __future__ import annotations
 
-import argparse
 import gc
 import sys
 from collections.abc import Callable
@@ -26,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import step
 import torch
-from _util import table
+from _util import reps_and_epochs, table
 from bench import interleaved, ratio_row
 
 from foldloop.examples.digits_data import digits_loaders, mlp
@@ -39,14 +38,7 @@ OPTIMIZERS: dict[str, tuple[step.TorchOptimizer, Callable[[], Optimizer]]] = {
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    ap.add_argument("--quick", action="store_true", help="a smoke run: 1 repetition of 1 epoch")
-    ap.add_argument("--reps", type=int, default=20, help="timed repetitions of each runner")
-    ap.add_argument("--epochs", type=int, default=3, help="epochs per timed repetition")
-    args = ap.parse_args()
-    reps, epochs = (1, 1) if args.quick else (args.reps, args.epochs)
+    reps, epochs = reps_and_epochs(__doc__, 20, 3, "runner")
     torch.set_num_threads(1)
     train, _ = digits_loaders(step.SEED)
     batches = [(x, y) for x, y in train]  # one epoch, drawn once

@@ -1,10 +1,11 @@
 """The taps' runners (``bench.py``'s taps rows).
 
 ``digits_job(tapped)``: the digits job (``foldloop.examples.digits``' model and loaders, AdamW,
-an evaluation after each epoch) with or without a progress bar (rendering into a StringIO, so
-not a terminal but not disabled), a JSON Lines logger (every 10 iterations and every epoch,
-into a temporary file) and a profiler. ``trivial_loop(had_profiler)``: a loop with a trivial
-step and six handlers, over which a profiler was attached and detached, or never.
+an evaluation after each epoch) with the taps named in ``tapped`` (``TAPS``: a progress bar
+rendering into a StringIO, so not a terminal but not disabled; a JSON Lines logger, every 10
+iterations and every epoch, into a temporary file; a profiler), or none.
+``trivial_loop(had_profiler)``: a loop with a trivial step and six handlers, over which a
+profiler was attached and detached, or never.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import io
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 import torch.nn.functional as F
@@ -25,9 +26,10 @@ from foldloop.handlers import JsonLines, Profiler, ProgressBar
 from foldloop.train import TrainState, init_train_state, supervised_evaluator, supervised_trainer
 
 Runner = Callable[[int], float]  # epochs (or repetitions) -> seconds
+TAPS = ("progress bar", "JSON Lines", "profiler")  # attached in this order (the profiler last)
 
 
-def digits_job(tapped: bool) -> Runner:
+def digits_job(tapped: Collection[str]) -> Runner:
     def run(epochs: int) -> float:
         train, test = digits_loaders(SEED)
         model = mlp(SEED)
@@ -36,8 +38,7 @@ def digits_job(tapped: bool) -> Runner:
         evaluator = supervised_evaluator(model)
         trainer.tap(EpochCompleted, lambda s: evaluate(evaluator, s.value, test))
         with tempfile.TemporaryDirectory() as folder:
-            if tapped:
-                attach_taps(trainer, Path(folder))
+            attach_taps(trainer, Path(folder), tapped)
             t0 = time.perf_counter()
             trainer.run(init_train_state(model, optimizer, SEED), train, max_epochs=epochs)
             return time.perf_counter() - t0
@@ -45,12 +46,15 @@ def digits_job(tapped: bool) -> Runner:
     return run
 
 
-def attach_taps(trainer: Loop[TrainState, object], folder: Path) -> None:
+def attach_taps(trainer: Loop[TrainState, object], folder: Path, tapped: Collection[str]) -> None:
     loss = {"loss": lambda s: s.value.output}
-    ProgressBar(loss, file=io.StringIO(), disable=False).attach(trainer)
-    log: JsonLines[TrainState] = JsonLines(folder / "log.jsonl", loss)
-    log.attach(trainer, on(IterationCompleted, every(10)) | on(EpochCompleted))
-    Profiler().attach(trainer)
+    if "progress bar" in tapped:
+        ProgressBar(loss, file=io.StringIO(), disable=False).attach(trainer)
+    if "JSON Lines" in tapped:
+        log: JsonLines[TrainState] = JsonLines(folder / "log.jsonl", loss)
+        log.attach(trainer, on(IterationCompleted, every(10)) | on(EpochCompleted))
+    if "profiler" in tapped:
+        Profiler().attach(trainer)
 
 
 def trivial_loop(had_profiler: bool, iterations: int) -> Callable[[], float]:

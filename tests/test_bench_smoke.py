@@ -1,4 +1,5 @@
-"""``benchmarks/bench.py --quick`` runs and prints every row of its table.
+"""``benchmarks/bench.py --quick`` runs and prints every row of its table; the scripts that
+split one of its rows print each of their lines.
 
 Only that the script works: its numbers are not checked here (a timed unit test on a shared
 machine would be flaky; ``make bench`` is where speed is read).
@@ -45,20 +46,7 @@ ROWS = [
 
 @pytest.mark.timeout(300)  # --quick still starts every section (about a minute on two busy cores)
 def test_bench_quick_prints_every_row() -> None:
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
-    }
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "bench.py"), "--quick"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=240,
-    )
-    assert done.returncode == 0, done.stderr
-    lines = [line for line in done.stdout.splitlines() if line.startswith("| ")]
+    lines = _quick_table("bench.py", timeout=240)
     cells = [[cell.strip() for cell in line.strip("|").split("|")] for line in lines]
     header, *rows = cells
     assert header[0] == "comparison" and header[-1] == "met"
@@ -66,3 +54,44 @@ def test_bench_quick_prints_every_row() -> None:
     for row in rows:
         assert len(row) == len(header)
         assert row[-1] in {"met", "NOT met", "n/a"}, row
+
+
+PARTS = {  # the scripts that split one row of the table, and the first cell of each line
+    "evaluation_parts.py": [
+        "plain, model only",
+        "plain",
+        "plain + 7.5 us Python",
+        "Python alone",
+        "Loop, model call",
+        "foldloop, model only",
+        "foldloop, plain metrics",
+        "foldloop, metrics",
+    ],
+    "taps_parts.py": ["no taps", "progress bar", "JSON Lines", "profiler", "all three"],
+}
+
+
+@pytest.mark.timeout(200)
+@pytest.mark.parametrize("script", PARTS)
+def test_a_parts_script_quick_prints_its_lines(script: str) -> None:
+    lines = _quick_table(script, timeout=150)
+    first_cells = [line.strip("|").split("|")[0].strip() for line in lines[1:]]
+    assert first_cells == PARTS[script]
+
+
+def _quick_table(script: str, timeout: float) -> list[str]:
+    """The table lines that ``benchmarks/<script> --quick`` prints (header and rows)."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
+    }
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / script), "--quick"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert done.returncode == 0, done.stderr
+    return [line for line in done.stdout.splitlines() if line.startswith("| ")]
