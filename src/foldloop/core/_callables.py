@@ -136,7 +136,7 @@ def plainly_takes_two(fn: object) -> bool:
     if not isinstance(func, types.FunctionType) or func.__defaults__:
         return False
     if "__signature__" in func.__dict__ or "__wrapped__" in func.__dict__:  # (hasattr on a
-        return False  # bound method raises and catches an AttributeError: ~3 us an attach)
+        return False  # bound method raises and catches an AttributeError: ~1.4 us an attach)
     code = func.__code__
     required_keywords = code.co_kwonlyargcount - len(func.__kwdefaults__ or {})
     return code.co_argcount - bound == 2 and required_keywords == 0
