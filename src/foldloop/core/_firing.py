@@ -18,7 +18,6 @@ from ._position import (
     GET_BATCH_COMPLETED,
     GET_BATCH_STARTED,
     ITERATION_COMPLETED,
-    ITERATION_KIND_FIELDS,
     ITERATION_STARTED,
     STARTED,
     Fields,
@@ -66,23 +65,6 @@ class Firing(Generic[T]):
         state = self.notify(event, at.count(type(event)), state, at, batch, state)
         return (yield from self.after(event, state))[0]
 
-    def due(
-        self, event: Event, state: State[T], at: Fields, prior: Fields, batch: object = None
-    ) -> Generator[Traced[T], None, tuple[State[T], Mapping[type[Event], int]]]:
-        """Fire ``event``, an iteration-level one whose listeners may be due, at ``at`` holding
-        ``batch`` (``prior``: the position before it, the last good one should a listener fail);
-        first the events the step emitted, at the position it left. Returns the state and the
-        counts of the kinds other than the iteration kinds, which emitted events move."""
-        if state[QUEUE]:
-            state = yield from self.drain(at_position(state, prior, None))
-            prior = state._fields
-            at = _new(Position, at)._replace(other_counts=prior[-1])
-        count: int = at[ITERATION_KIND_FIELDS[type(event)]]  # type: ignore[assignment]  # a count
-        state = self.notify(event, count, state, at, batch, prior)
-        if self.trace or state[QUEUE] or state[STOP]:
-            return (yield from self.after(event, state))
-        return state, state._fields[-1]
-
     def after(
         self, event: Event, state: State[T]
     ) -> Generator[Traced[T], None, tuple[State[T], Mapping[type[Event], int]]]:
@@ -90,8 +72,8 @@ class Firing(Generic[T]):
         honour a request made at an iteration-level event. Returns the state and the counts of
         the kinds other than the iteration kinds, which emitted events move.
 
-        (``IterationStarted``, where a filter of the user's own may be due at every count,
-        fires with :meth:`notify`, then this only where needed: no generator a batch.)"""
+        (An iteration-level event fires with :meth:`notify`, then this only where needed: no
+        generator a batch.)"""
         if self.trace:
             yield event, state
         if state[QUEUE]:

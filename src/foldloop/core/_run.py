@@ -36,9 +36,8 @@ go on from exactly there. The data is opened at a run's start and where a new pa
 begins (``DataExhausted``, ``EpochTerminated``), at the pass and batch the position records
 (``opener``). While the loop runs, its position is in local variables; an iteration event
 with no listener due at its count only bumps the count (``Firing.dues``), and a state is built
-only for whoever looks: the step, a due handler or tap (``Firing.due``; ``IterationStarted``,
-where a ``where`` filter may be due at every count, without a generator: ``Firing.notify``), a
-tracer (``scan``).
+only for whoever looks: the step, a due handler or tap (``Firing.notify``, a plain call; the
+``Firing.after`` generator only for a tracer, emitted events or a request), a tracer (``scan``).
 """
 
 from __future__ import annotations
@@ -207,7 +206,7 @@ class Run(Generic[T, B]):
 
         length, last = state.epoch_length or NEVER, state.max_iters or NEVER
         step, it, pressed, firing = self.step, self._open(state), self.pressed, self.firing
-        batch, due, dues, per_batch = state._batch, firing.due, firing.dues, firing.per_batch
+        batch, dues, per_batch = state._batch, firing.dues, firing.per_batch
         while True:
             if stage == ITERATION_COMPLETED or stage == EPOCH_STARTED:  # noqa: SIM109 (no tuple)
                 if in_epoch >= length or iteration >= last:  # >=: none runs past its bound
@@ -216,7 +215,9 @@ class Run(Generic[T, B]):
                     fetches += per_batch  # no data: no batch events, none counted
                 else:
                     prior, fetches = here(stage), fetches + 1
-                    state, others = yield from due(GBS, state, here(GET_BATCH_STARTED), prior)
+                    state = firing.notify(GBS, fetches, state, here(GET_BATCH_STARTED), None, prior)
+                    if firing.trace or state[QUEUE] or state[STOP]:
+                        state, others = yield from firing.after(GBS, state)
                 stage = GET_BATCH_STARTED
             if stage == GET_BATCH_STARTED or stage == DATA_EXHAUSTED:  # noqa: SIM109 (as above)
                 try:
@@ -230,7 +231,9 @@ class Run(Generic[T, B]):
                 else:
                     prior, drawn, fetched = here(stage), drawn + 1, fetched + 1
                     at = here(GET_BATCH_COMPLETED)
-                    state, others = yield from due(GBC, state, at, prior, batch)
+                    state = firing.notify(GBC, fetched, state, at, batch, prior)
+                    if firing.trace or state[QUEUE] or state[STOP]:
+                        state, others = yield from firing.after(GBC, state)
             if stage != ITERATION_STARTED and stage != STEPPED:  # the step's state, built inline
                 before = here(GET_BATCH_COMPLETED) if started >= dues[2] else None
                 iteration, in_epoch, started = iteration + 1, in_epoch + 1, started + 1
@@ -252,8 +255,13 @@ class Run(Generic[T, B]):
             if completed < dues[3] and not state[QUEUE]:
                 completed += 1
             else:  # due, or the step emitted events: they fire first, at the position it left
+                if state[QUEUE]:
+                    state = yield from firing.drain(at_position(state, here(STEPPED), None))
+                    others = state._fields[-1]
                 prior, completed = here(STEPPED), completed + 1
-                state, others = yield from due(IC, state, here(ITERATION_COMPLETED), prior)
+                state = firing.notify(IC, completed, state, here(ITERATION_COMPLETED), None, prior)
+                if firing.trace or state[QUEUE] or state[STOP]:
+                    state, others = yield from firing.after(IC, state)
             stage = ITERATION_COMPLETED
             if state[STOP] or pressed:  # a request honoured, or Ctrl-C
                 halt(at_position(state, here(stage), None))
