@@ -25,7 +25,7 @@ from foldloop.core import (
 )
 
 from .expr import And, Atom, Expr, Not, Or, holds
-from .shapes import Action, Request, RunShape, Trace
+from .shapes import Action, Request, RunShape, Signal, Trace
 
 
 class ShapeFailure(Exception):
@@ -71,6 +71,8 @@ def to_filter(expr: Expr) -> Filter[Event]:
 def _act(state: State[Trace], action: Action, at: str) -> State[Trace]:
     if action == "raise":
         raise ShapeFailure(at)
+    if action == "emit":
+        return state.emit(Signal())
     if action == "terminate":
         return state.terminate()
     return state.terminate_epoch()
@@ -88,7 +90,7 @@ def _handler(request: Request) -> Callable[[State[Trace], Event], State[Trace]]:
 
 def shape_loop(shape: RunShape, *, record_batches: bool = False) -> Loop[Trace, object]:
     """A loop whose step records its iterations (and, with ``record_batches``, the int batch it
-    was given) and whose handlers make the requests.
+    was given), whose handlers make the requests, and which records every :class:`Signal`.
 
     >>> shape_loop(RunShape(data_length=2)).run((), shape_data(RunShape(data_length=2))).value
     (('step', 1), ('step', 2))
@@ -112,6 +114,7 @@ def shape_loop(shape: RunShape, *, record_batches: bool = False) -> Loop[Trace, 
     for request in shape.requests:
         if request.kind is not None:
             loop.attach(on(request.kind, to_filter(request.when)), _handler(request))
+    loop.attach(Signal, _handler(Request(Signal, Atom("always"), "record")))
     return loop
 
 

@@ -27,7 +27,7 @@ from foldloop.core import (
 )
 
 from .expr import holds
-from .shapes import RunShape, Trace
+from .shapes import RunShape, Signal, Trace
 
 # More events than any generated shape fires: a shape past it would never end.
 _RUNAWAY = 5000
@@ -72,32 +72,48 @@ class _Model:
         self.trace: list[tuple[str, int]] = []
 
     def fire(self, kind: type[Event]) -> None:
-        """Fire ``kind``; an event whose handler raises never happened (it is rolled back)."""
+        """Fire ``kind``, then the signals its handlers emitted; an event whose handler raises
+        never happened (it is rolled back, with what it emitted)."""
         if len(self.kinds) > _RUNAWAY:
             raise AssertionError(f"the model ran away (a run that never ends): {self.shape}")
         self.counts[kind] = self.counts.get(kind, 0) + 1
         self.kinds.append(kind)
+        if kind is Signal:  # every shape's loop records its signals
+            self.trace.append((Signal.__name__, self.counts[kind]))
+            return
         recorded = len(self.trace)
         try:
-            self._act(kind, self.counts[kind])
+            emitted = self._act(kind, self.counts[kind])
         except _Boom:
             self.kinds.pop()
             del self.trace[recorded:]
             raise
+        self.signal(emitted)
 
     def step(self) -> None:
-        self._act(None, self.iteration)
+        """The step, then the signals it emitted (before ``IterationCompleted``)."""
+        emitted = self._act(None, self.iteration)
         self.trace.append(("step", self.iteration))
+        self.signal(emitted)
 
-    def _act(self, kind: type[Event] | None, count: int) -> None:
+    def signal(self, emitted: int) -> None:
+        for _ in range(emitted):
+            self.fire(Signal)
+
+    def _act(self, kind: type[Event] | None, count: int) -> int:
+        """The requests at the ``count``-th ``kind``; returns how many signals they emitted."""
+        emitted = 0
         for request in self.shape.requests:
             if request.kind is kind and holds(request.when, count):
                 if request.action == "raise":
                     raise _Boom
                 if request.action == "record":
                     self.trace.append((kind.__name__ if kind else "step", count))
+                elif request.action == "emit":
+                    emitted += 1
                 else:
                     self.requests.add(request.action)
+        return emitted
 
     def check(self, at_start: bool = False) -> None:
         """The check after an event: stop the run, or the epoch (refused at the start)."""

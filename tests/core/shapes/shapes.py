@@ -10,7 +10,12 @@ from foldloop.core import Event
 
 from .expr import Atom, Expr
 
-Action = Literal["record", "terminate", "terminate_epoch", "raise"]
+Action = Literal["record", "emit", "terminate", "terminate_epoch", "raise"]
+
+
+class Signal(Event):
+    """What an ``"emit"`` request queues; every shape's loop records each one it fires."""
+
 
 Trace = tuple[tuple[str, int], ...]
 """A shape's run value: ``(kind name, count)`` per recording, ``("step", iteration)`` per step."""
@@ -20,9 +25,9 @@ Trace = tuple[tuple[str, int], ...]
 class Request:
     """At each event of ``kind`` whose count passes ``when``, a handler does ``action``.
 
-    ``"record"`` appends ``(kind name, count)`` to the run's value; the others ask the loop to
-    stop or raise :class:`ShapeFailure`. ``kind=None`` means the step, deciding ``when`` on the
-    iteration (it may only ``"raise"``, ``"terminate"`` or ``"terminate_epoch"``).
+    ``"record"`` appends ``(kind name, count)`` to the run's value; ``"emit"`` queues a
+    :class:`Signal`; the others ask the loop to stop or raise :class:`ShapeFailure`.
+    ``kind=None`` means the step, deciding ``when`` on the iteration (it never records).
 
     >>> from foldloop import IterationCompleted
     >>> Request(IterationCompleted, Atom("once", (3,)), "terminate").action

@@ -40,6 +40,11 @@ def _records() -> st.SearchStrategy[Request]:
     return st.builds(Request, st.sampled_from(BUILT_IN_KINDS), exprs(), st.just("record"))
 
 
+def _emits() -> st.SearchStrategy[Request]:
+    kinds = st.one_of(st.none(), st.sampled_from(BUILT_IN_KINDS))
+    return st.builds(Request, kinds, exprs(), st.just("emit"))
+
+
 def requests(failures: bool = True) -> st.SearchStrategy[Request]:
     """One handler's recording, stop request or failure (``kind=None``: the step's).
 
@@ -54,11 +59,14 @@ def requests(failures: bool = True) -> st.SearchStrategy[Request]:
 
 
 @st.composite
-def run_shapes(draw: st.DrawFn, *, failures: bool = True, stops: bool = True) -> RunShape:
+def run_shapes(
+    draw: st.DrawFn, *, failures: bool = True, stops: bool = True, emits: bool = True
+) -> RunShape:
     """Run shapes: data length and kind, epoch_length, max_epochs or max_iters, requests.
 
-    Every shape has one to three recording handlers; ``stops=False`` leaves out the stop
-    requests, ``failures=False`` only the failures.
+    Every shape has one to three recording handlers, and up to two handlers (or the step)
+    emitting a ``Signal``; ``stops=False`` leaves out the stop requests, ``failures=False``
+    only the failures, ``emits=False`` the signals (Ignite fires its own events at once).
 
     >>> from hypothesis import given, settings
     >>> @settings(max_examples=5)
@@ -82,6 +90,8 @@ def run_shapes(draw: st.DrawFn, *, failures: bool = True, stops: bool = True) ->
         if one_shot and epoch_length is None:
             max_epochs = 1  # more epochs of a one-shot iterator of unknown length are refused
     records = draw(st.lists(_records(), min_size=1, max_size=3))
+    if emits:
+        records += draw(st.lists(_emits(), max_size=2))
     bounded = max_iters is not None
     chosen = draw(st.lists(_stops(failures, bounded), max_size=2 if stops else 0))
     return RunShape(
