@@ -252,12 +252,12 @@ class Run(Generic[T, B]):
                 if new.__class__ is not State:
                     raise step_failed(step, not_a_state(step, new), state)
                 state, batch = new, None
-            if completed < dues[3] and not state[QUEUE]:
+            if state[QUEUE]:  # the step emitted events: they fire now, at the position it left
+                state = yield from firing.drain(at_position(state, here(STEPPED), None))
+                others = state._fields[-1]
+            if completed < dues[3]:
                 completed += 1
-            else:  # due, or the step emitted events: they fire first, at the position it left
-                if state[QUEUE]:
-                    state = yield from firing.drain(at_position(state, here(STEPPED), None))
-                    others = state._fields[-1]
+            else:
                 prior, completed = here(STEPPED), completed + 1
                 state = firing.notify(IC, completed, state, here(ITERATION_COMPLETED), None, prior)
                 if firing.trace or state[QUEUE] or state[STOP]:
