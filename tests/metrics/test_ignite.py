@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import torch
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from foldloop.metrics import (
@@ -50,14 +50,31 @@ def _nonempty(batches: list[Pair]) -> list[Pair]:
     return [batch for batch in batches if batch[1].shape[0] > 0]
 
 
-def _agree(ours: Metric[Pair, Any, Any], theirs: Any, batches: list[Pair]) -> None:
+def _agree(
+    ours: Metric[Pair, Any, Any],
+    theirs: Any,
+    batches: list[Pair],
+    tolerance: float = IGNITE_TOLERANCE,
+) -> None:
     expected = run_ignite(theirs, batches)
     value = ours.compute(ours.fold(batches))
     if isinstance(value, torch.Tensor):
         expected = torch.as_tensor(expected).to(value.dtype)
     elif isinstance(expected, torch.Tensor):
         expected = float(expected.item())
-    assert_same_value(value, expected, IGNITE_TOLERANCE)
+    assert_same_value(value, expected, tolerance)
+
+
+def _ignite_r2_tolerance(batches: list[Pair]) -> float:
+    """How far Ignite's R2 may be from the exact one. It adds each batch's sums of y, y^2 and
+    squared errors into float32 totals (a rounding each) and takes SST as sum(y^2) - sum(y)^2/n,
+    so the relative error of its 1 - R2 grows with the batches and with sum(y^2) / SST: on
+    targets far from 0 that vary little, float32 keeps few digits of SST."""
+    y_pred, y = concat(batches)
+    sst = float(((y - y.mean()) ** 2).sum())
+    one_minus_r2 = float(((y_pred - y) ** 2).sum()) / sst
+    roundings = 3 * (len(batches) + 1) * torch.finfo(torch.float32).eps
+    return IGNITE_TOLERANCE + one_minus_r2 * roundings * (1 + float((y**2).sum()) / sst)
 
 
 # (name, strategy, foldloop metric, Ignite metric factory)
@@ -138,10 +155,16 @@ def test_agrees_with_ignite(
 
 @settings(max_examples=20)
 @given(batches=regression_batches())
+@example(  # Ignite's float32 SST keeps ~3 digits here: -753.059 against the exact -753.026
+    batches=[
+        (torch.zeros(1, dtype=torch.float64), torch.tensor([-22.0], dtype=torch.float64)),
+        (torch.zeros(1, dtype=torch.float64), torch.tensor([-23.6641], dtype=torch.float64)),
+    ]
+)
 def test_r2_agrees_with_ignite(batches: list[Pair]) -> None:
     batches = _nonempty(batches)
     assume(samples(batches) >= 2 and float(concat(batches)[1].var()) > 1e-3)
-    _agree(R2Score(), IgniteR2Score(), batches)
+    _agree(R2Score(), IgniteR2Score(), batches, _ignite_r2_tolerance(batches))
 
 
 @settings(max_examples=20)
