@@ -97,6 +97,7 @@ class _Model:
         self.signal(emitted)
 
     def signal(self, emitted: int) -> None:
+        """Fire the ``emitted`` signals, first in first out."""
         for _ in range(emitted):
             self.fire(Signal)
 

@@ -90,8 +90,7 @@ def run_shapes(
         if one_shot and epoch_length is None:
             max_epochs = 1  # more epochs of a one-shot iterator of unknown length are refused
     records = draw(st.lists(_records(), min_size=1, max_size=3))
-    if emits:
-        records += draw(st.lists(_emits(), max_size=2))
+    emitting = draw(st.lists(_emits(), max_size=2)) if emits else []
     bounded = max_iters is not None
     chosen = draw(st.lists(_stops(failures, bounded), max_size=2 if stops else 0))
     return RunShape(
@@ -101,7 +100,7 @@ def run_shapes(
         epoch_length=epoch_length,
         max_epochs=max_epochs,
         max_iters=max_iters,
-        requests=tuple(draw(st.permutations(records + chosen))),
+        requests=tuple(draw(st.permutations(records + emitting + chosen))),
     )
 
 
