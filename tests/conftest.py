@@ -1,7 +1,8 @@
 """Shared test configuration.
 
-Hypothesis profiles: ``ci`` (used by ``make test``) keeps the whole suite under ten minutes on
-two cores; ``dev`` is quicker; ``thorough`` is for a long run before a release.
+Hypothesis profiles: ``ci`` (used by ``make test``, which runs pytest on two worker processes)
+keeps the whole suite under ten minutes on two cores; ``dev`` is quicker; ``thorough`` is for a
+long run before a release.
 Torch runs on one thread: the tests use tiny tensors, where thread start-up dominates.
 SIGINT has Python's default handler, as in a terminal: a shell that starts a job in the
 background (``cmd &``, ``nohup``) makes it ignore SIGINT, which would leave the Ctrl-C tests

@@ -93,7 +93,15 @@ def _fitted(fn: Fn, shortcut: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[ob
         return ("failed", str(error))
 
 
-@pytest.mark.parametrize("fn", CASES, ids=lambda fn: _callables.name_of(fn))
+def _case_id(fn: Fn) -> str:
+    """The case's name, the same in every process (a partial's repr holds an address, and
+    pytest-xdist's workers must collect the same ids)."""
+    if isinstance(fn, functools.partial):
+        return f"partial({_callables.name_of(fn.func)})"
+    return _callables.name_of(fn)
+
+
+@pytest.mark.parametrize("fn", CASES, ids=_case_id)
 def test_the_shortcut_fits_every_function_as_its_signature_does(
     fn: Fn, monkeypatch: pytest.MonkeyPatch
 ) -> None:
