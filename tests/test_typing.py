@@ -95,6 +95,11 @@ def _diff(expected: set[Error], reported: Mapping[Error, list[str]]) -> Iterator
         yield f"  unexpected {error}  {' / '.join(reported[error])}"
 
 
+# A worker's first test of a folder sets up its mypy --strict run: about 25 s on two busy cores,
+# near half the suite's 60 s per test, which a slower machine would reach.
+pytestmark = pytest.mark.timeout(180)
+
+
 @pytest.fixture(scope="module")
 def passing() -> Report:
     return _mypy(PASS)

@@ -6,9 +6,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from .workers import FAILS_AT
 
 ROOT = Path(__file__).parents[2]
+
+# torchrun starts three processes a test (its agent and two ranks, each importing torch; 7-11 s
+# on two busy cores, each run allowed 120 s): more than the suite's 60 s a test.
+pytestmark = pytest.mark.timeout(180)
 
 
 def test_the_digits_job_runs_on_two_processes_with_rank_0s_taps(tmp_path: Path) -> None:

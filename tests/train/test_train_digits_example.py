@@ -13,6 +13,10 @@ from foldloop.examples.digits_command import main
 
 JOB = [sys.executable, "-m", "foldloop.examples.digits"]
 
+# Each test starts the job in up to three new processes (torch and sklearn imported each time;
+# 5-22 s in all on two busy cores, each run allowed 120 s): more than the suite's 60 s a test.
+pytestmark = pytest.mark.timeout(300)
+
 
 def run_job(*arguments: str) -> list[str]:
     done = subprocess.run([*JOB, *arguments], capture_output=True, text=True, timeout=120)
