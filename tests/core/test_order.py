@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import warnings
 
+import pytest
 from hypothesis import given
 
-from foldloop import DataWarning, IterationCompleted
-from foldloop.testing import make_state
+from foldloop import DataWarning, Event, IterationCompleted
+from foldloop.testing import BUILT_IN_KINDS, make_state
 
 from .shapes import (
+    REQUEST_KINDS,
+    Action,
+    Atom,
     Expr,
+    Request,
     RunShape,
     exprs,
     holds,
@@ -44,6 +49,27 @@ def test_run_ends_in_the_same_state_as_scan(shape: RunShape) -> None:
         run_failed, run_last = run_shape(shape)
     assert run_failed == scan_failed
     assert run_last == scan_last
+
+
+@pytest.mark.parametrize("action", ["emit", "terminate", "terminate_epoch"])
+@pytest.mark.parametrize("kind", REQUEST_KINDS, ids=lambda kind: kind.__name__)
+def test_a_request_at_any_kind_takes_effect_in_run_as_in_scan_and_the_model(
+    kind: type[Event], action: Action
+) -> None:
+    # Each pair, pinned: the generated shapes reach some of them only now and then. run() keeps
+    # the position in locals and builds the step's state without a queue or a request: one
+    # left from an iteration-level event would be lost there without this test failing.
+    every_kind = tuple(Request(k, Atom("always"), "record") for k in BUILT_IN_KINDS)
+    requests = (*every_kind, Request(kind, Atom("once", (2,)), action))
+    shape = RunShape(data_length=3, epoch_length=2, max_epochs=3, requests=requests)
+    expected = reference_outcome(shape)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        kinds, scan_failed, scan_last = scan_shape(shape)
+        run_failed, run_last = run_shape(shape)
+    assert [k.__name__ for k in kinds] == [k.__name__ for k in expected.kinds]
+    assert (scan_failed, scan_last.value) == (expected.failed, expected.trace)
+    assert (run_failed, run_last) == (scan_failed, scan_last)
 
 
 @given(run_shapes(failures=False))

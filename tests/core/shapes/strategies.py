@@ -12,7 +12,7 @@ from .expr import Expr, exprs, once_atoms
 from .shapes import Action, Request, RunShape
 
 # Kinds at which a handler may request a stop (requests at Terminated/Completed do nothing).
-_REQUEST_KINDS: tuple[type[Event], ...] = (*BUILT_IN_KINDS[:7], EpochTerminated, DataExhausted)
+REQUEST_KINDS: tuple[type[Event], ...] = (*BUILT_IN_KINDS[:7], EpochTerminated, DataExhausted)
 
 
 _STOPS: tuple[Action, ...] = ("terminate", "terminate_epoch", "raise")
@@ -30,7 +30,7 @@ def _trigger(action: Action, max_iters: bool) -> st.SearchStrategy[Expr]:
 
 
 def _stops(failures: bool, max_iters: bool) -> st.SearchStrategy[Request]:
-    kinds = st.one_of(st.none(), st.sampled_from(_REQUEST_KINDS))
+    kinds = st.one_of(st.none(), st.sampled_from(REQUEST_KINDS))
     return st.sampled_from(_STOPS if failures else _STOPS[:2]).flatmap(
         lambda action: st.builds(Request, kinds, _trigger(action, max_iters), st.just(action))
     )
@@ -116,6 +116,6 @@ def failing_shapes(draw: st.DrawFn) -> RunShape:
     >>> check()
     """
     shape = draw(run_shapes(failures=False).filter(lambda s: not s.one_shot))
-    kind = draw(st.sampled_from(_REQUEST_KINDS))
+    kind = draw(st.sampled_from(REQUEST_KINDS))
     count = draw(st.integers(min_value=1, max_value=3))
     return attrs.evolve(shape, requests=(*shape.requests, Request.at(kind, count, "raise")))
