@@ -239,8 +239,9 @@ class Run(Generic[T, B]):
                 iteration, in_epoch, started = iteration + 1, in_epoch + 1, started + 1
                 at = (epoch, iteration, in_epoch, drawn, ITERATION_STARTED, resume, terminated,
                     fetches, fetched, started, completed, others)  # fmt: skip
-                state = _new(State, (state[0], at, state[2], state[3], state[4], state[5], batch))
-                if before is not None:  # (nothing is queued before the step: no drain first)
+                # Nothing is queued or requested here: each event's were fired or honoured.
+                state = _new(State, (state[0], at, state[2], state[3], (), 0, batch))
+                if before is not None:
                     state = firing.notify(IS, started, state, at, batch, before)
                     if firing.trace or state[QUEUE] or state[STOP]:
                         state, others = yield from firing.after(IS, state)
