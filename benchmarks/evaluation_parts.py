@@ -18,6 +18,10 @@ and the table gives the minimum per batch and its difference from the plain loop
   foldloop, plain metrics  the same, with a tap doing the plain loop's arithmetic
   foldloop, metrics        ``foldloop.metrics.evaluate`` with ``Accuracy`` + ``Loss`` (what
                            ``bench.py`` times, less the data loading)
+
+A second table gives what one evaluation costs beyond its batches: ``plain`` and ``foldloop,
+metrics`` on a single batch, timed after a ``gc.collect()`` (as every pass above and in
+``bench.py`` is) and warm (the best of five in a row).
 """
 
 from __future__ import annotations
@@ -139,6 +143,27 @@ def main() -> None:
     ]
     print(f"# evaluation_parts.py: {len(batches)} batches of 32 per pass, {reps} passes, min")
     print(table(rows, ["runner", "us per batch (min)", "vs plain"]))
+    _fixed_cost(batches[0], reps)
+
+
+def _fixed_cost(batch: Batch, reps: int) -> None:
+    """What an evaluation costs beyond its batches: both runners on one batch, the time
+    after ``gc.collect()`` (each timed pass follows one, as in ``bench.py``) and warm."""
+    both = {name: run for name, run in runners([batch]).items() if name in _ONE_BATCH}
+    times = {name: _timed(run) for name, run in both.items()}
+    cold = interleaved(times, reps, warmup=1, what="one batch, after gc.collect()")
+    warm = interleaved(
+        {name: lambda timed=timed: min(timed() for _ in range(5)) for name, timed in times.items()},
+        reps,
+        warmup=1,
+        what="one batch, warm",
+    )
+    rows = [[name, f"{min(cold[name]) * 1e6:.1f}", f"{min(warm[name]) * 1e6:.1f}"] for name in both]
+    print(f"# one evaluation of one batch, {reps} repetitions, min")
+    print(table(rows, ["runner", "us after gc.collect()", "us warm (best of 5 in a row)"]))
+
+
+_ONE_BATCH = ("plain", "foldloop, metrics")
 
 
 if __name__ == "__main__":
