@@ -46,9 +46,7 @@ ROWS = [
 
 @pytest.mark.timeout(300)  # --quick still starts every section (about a minute on two busy cores)
 def test_bench_quick_prints_every_row() -> None:
-    lines = _quick_table("bench.py", timeout=240)
-    cells = [[cell.strip() for cell in line.strip("|").split("|")] for line in lines]
-    header, *rows = cells
+    [(header, rows)] = _quick_tables("bench.py", timeout=240)
     assert header[0] == "comparison" and header[-1] == "met"
     assert [row[0] for row in rows] == ROWS
     for row in rows:
@@ -56,31 +54,34 @@ def test_bench_quick_prints_every_row() -> None:
         assert row[-1] in {"met", "NOT met", "n/a"}, row
 
 
-PARTS = {  # the scripts that split one row of the table, and the first cell of each line
+PARTS = {  # the scripts that split one row of the table: the first cell of each table's lines
     "evaluation_parts.py": [
-        "plain, model only",
-        "plain",
-        "plain + 7.5 us Python",
-        "Python alone",
-        "Loop, model call",
-        "foldloop, model only",
-        "foldloop, plain metrics",
-        "foldloop, metrics",
+        [
+            "plain, model only",
+            "plain",
+            "plain + 7.5 us Python",
+            "Python alone",
+            "Loop, model call",
+            "foldloop, model only",
+            "foldloop, plain metrics",
+            "foldloop, metrics",
+        ],
+        ["plain", "foldloop, metrics"],
     ],
-    "taps_parts.py": ["no taps", "progress bar", "JSON Lines", "profiler", "all three"],
+    "taps_parts.py": [["no taps", "progress bar", "JSON Lines", "profiler", "all three"]],
 }
 
 
 @pytest.mark.timeout(200)
 @pytest.mark.parametrize("script", PARTS)
 def test_a_parts_script_quick_prints_its_lines(script: str) -> None:
-    lines = _quick_table(script, timeout=150)
-    first_cells = [line.strip("|").split("|")[0].strip() for line in lines[1:]]
-    assert first_cells == PARTS[script]
+    tables = _quick_tables(script, timeout=150)
+    assert [[row[0] for row in rows] for _, rows in tables] == PARTS[script]
 
 
-def _quick_table(script: str, timeout: float) -> list[str]:
-    """The table lines that ``benchmarks/<script> --quick`` prints (header and rows)."""
+def _quick_tables(script: str, timeout: float) -> list[tuple[list[str], list[list[str]]]]:
+    """The tables that ``benchmarks/<script> --quick`` prints: each one's header cells and
+    rows of cells."""
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
@@ -94,4 +95,14 @@ def _quick_table(script: str, timeout: float) -> list[str]:
         timeout=timeout,
     )
     assert done.returncode == 0, done.stderr
-    return [line for line in done.stdout.splitlines() if line.startswith("| ")]
+    lines = [line for line in done.stdout.splitlines() if line.startswith("|")]
+    tables: list[tuple[list[str], list[list[str]]]] = []
+    for i, line in enumerate(lines):
+        if line.startswith("|-"):  # the rule under a header
+            continue
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        if i + 1 < len(lines) and lines[i + 1].startswith("|-"):  # a header: a new table
+            tables.append((cells, []))
+        else:
+            tables[-1][1].append(cells)
+    return tables
