@@ -7,11 +7,12 @@ runs for n iterations, with ``run`` and with ``scan`` consumed without keeping i
 objects only, which is where a kept history would show; no tensors are made). Flat means the
 peak of a long run is about that of a short one.
 
-Both measured runs follow one unmeasured run of 500,000 iterations: CPython keeps up to 2,000
-freed tuples of each size for reuse (its tuple free lists, emptied by ``gc.collect()``), and
-each ``NamedTuple._replace`` (a few per epoch) leaves one more there until that cap (about
-270 KiB, reached near 400 epochs here). A cold short run would count less of that than a cold
-long one; it is not memory the run keeps.
+Before each measured run, CPython's free lists of small tuples are filled to their cap: it
+keeps up to 2,000 freed tuples of each size for reuse (emptied by ``gc.collect()``), and a
+tuple built outside that list (``NamedTuple._replace`` builds one, a few times per epoch here)
+is parked there when freed, until the cap (about 270 KiB for the loop's 12-field positions).
+From empty lists, a long run would park more of that than a short one, though it is not memory
+the run keeps. One unmeasured run of 10,000 iterations warms the rest.
 """
 
 from __future__ import annotations
@@ -44,16 +45,24 @@ def scan(loop: Loop[int, int], n: int) -> None:
 
 
 RUNNERS: dict[str, Runner] = {"run": run, "scan (states not kept)": scan}
-_WARM_UP = 500_000
+_WARM_UP = 10_000
 
 
 def peak_kib(runner: Runner, n: int) -> float:
     """Peak memory allocated while ``runner`` runs ``n`` iterations, in KiB."""
     loop = _loop()
     gc.collect()
-    runner(loop, _WARM_UP)  # fills CPython's free lists to their cap (see above); not measured
+    _fill_tuple_free_lists()
+    runner(loop, _WARM_UP)
     tracemalloc.start()
     runner(loop, n)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return peak / 1024
+
+
+def _fill_tuple_free_lists() -> None:
+    """Fill CPython's free lists of tuples of 1 to 20 items to their cap (see above): 2,000 of
+    each size held at once, then freed."""
+    held = [tuple(range(size)) for size in range(1, 21) for _ in range(2_000)]
+    del held
