@@ -146,6 +146,9 @@ def main() -> None:
     _fixed_cost(batches[0], reps)
 
 
+_ONE_BATCH = ("plain", "foldloop, metrics")  # the runners timed on one batch
+
+
 def _fixed_cost(batch: Batch, reps: int) -> None:
     """What an evaluation costs beyond its batches: both runners on one batch, the time
     after ``gc.collect()`` (each timed pass follows one, as in ``bench.py``) and warm."""
@@ -161,9 +164,6 @@ def _fixed_cost(batch: Batch, reps: int) -> None:
     rows = [[name, f"{min(cold[name]) * 1e6:.1f}", f"{min(warm[name]) * 1e6:.1f}"] for name in both]
     print(f"# one evaluation of one batch, {reps} repetitions, min")
     print(table(rows, ["runner", "us after gc.collect()", "us warm (best of 5 in a row)"]))
-
-
-_ONE_BATCH = ("plain", "foldloop, metrics")
 
 
 if __name__ == "__main__":

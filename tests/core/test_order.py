@@ -58,7 +58,7 @@ def test_a_request_at_any_kind_takes_effect_in_run_as_in_scan_and_the_model(
 ) -> None:
     # Each pair, pinned: the generated shapes reach some of them only now and then. run() keeps
     # the position in locals and builds the step's state without a queue or a request: one
-    # left from an iteration-level event would be lost there without this test failing.
+    # left over from an iteration-level event would be lost there, and this test fails on it.
     every_kind = tuple(Request(k, Atom("always"), "record") for k in BUILT_IN_KINDS)
     requests = (*every_kind, Request(kind, Atom("once", (2,)), action))
     shape = RunShape(data_length=3, epoch_length=2, max_epochs=3, requests=requests)
