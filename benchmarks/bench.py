@@ -26,7 +26,9 @@ Rows (the runners are in ``digits.py``, ``step.py``, ``evaluation.py``, ``overhe
   evaluation             ms per evaluation (accuracy + mean loss), foldloop's evaluator with
                          ``Accuracy`` + ``Loss`` against the plain loop: the digits test split at
                          batch 32 (the example's model) <= 1.15x, and the digits train split at
-                         batch 256 with a 1.1M-parameter MLP <= 1.05x.
+                         batch 256 with a 1.1M-parameter MLP <= 1.05x; Ignite's
+                         ``create_supervised_evaluator`` with the same metrics on both, for
+                         contrast (no target).
   memory, run length     peak Python memory (tracemalloc) of a 10x longer run over the short
                          run's: flat (<= 1.1x) when no trace is kept.
   checkpoint             ms per write and per read of a trained state's checkpoint
@@ -355,7 +357,7 @@ def overhead_rows(sizes: Sizes) -> list[Row]:
 # -- evaluation rows -------------------------------------------------------------------------------
 
 
-def eval_row(
+def eval_rows(
     label: str,
     model: nn.Module,
     data: DataLoader[evaluation.Batch],
@@ -364,14 +366,18 @@ def eval_row(
     warmup: int,
     target: float,
     target_text: str,
-) -> Row:
-    runs = {"plain": evaluation.make_plain(model), "foldloop": evaluation.make_foldloop(model)}
-    plain_scores, foldloop_scores = runs["plain"](data), runs["foldloop"](data)
-    if (
-        abs(plain_scores[0] - foldloop_scores[0]) > 1e-9
-        or abs(plain_scores[1] - foldloop_scores[1]) > 1e-4
-    ):
-        raise AssertionError(f"{label}: plain {plain_scores} != foldloop {foldloop_scores}")
+) -> list[Row]:
+    """foldloop's row against the plain loop, and Ignite's against it for contrast."""
+    runs = {
+        "plain": evaluation.make_plain(model),
+        "foldloop": evaluation.make_foldloop(model),
+        "ignite": evaluation.make_ignite(model),
+    }
+    plain_scores = runs["plain"](data)
+    for name in ("foldloop", "ignite"):
+        scores = runs[name](data)
+        if abs(plain_scores[0] - scores[0]) > 1e-9 or abs(plain_scores[1] - scores[1]) > 1e-4:
+            raise AssertionError(f"{label}: plain {plain_scores} != {name} {scores}")
 
     def timed(run: evaluation.Evaluate) -> Callable[[], float]:
         def repeat() -> float:
@@ -383,16 +389,24 @@ def eval_row(
         return repeat
 
     seconds = interleaved({n: timed(r) for n, r in runs.items()}, reps, warmup, "evaluation")
-    return ratio_row(
-        label,
-        "plain torch evaluation loop",
-        seconds["foldloop"],
-        seconds["plain"],
-        1e3 / calls,
-        "ms",
-        target,
-        target_text,
+    ours, contrast = (
+        ratio_row(
+            f"{label}{suffix}",
+            "plain torch evaluation loop",
+            seconds[name],
+            seconds["plain"],
+            1e3 / calls,
+            "ms",
+            target,
+            target_text,
+        )
+        for name, suffix in (
+            ("foldloop", ""),
+            ("ignite", ": Ignite's evaluator in foldloop's place"),
+        )
     )
+    contrast.target, contrast.met = "none (for contrast)", "n/a"
+    return [ours, contrast]
 
 
 def evaluation_rows(sizes: Sizes) -> list[Row]:
@@ -404,7 +418,7 @@ def evaluation_rows(sizes: Sizes) -> list[Row]:
     assert sum(p.numel() for p in big.parameters()) >= 1_000_000
     train_256: DataLoader[evaluation.Batch] = DataLoader(train.dataset, batch_size=256)
     return [
-        eval_row(
+        *eval_rows(
             "Evaluation, digits test split, batch 32, Accuracy + Loss",
             mlp(step.SEED),
             test,
@@ -414,7 +428,7 @@ def evaluation_rows(sizes: Sizes) -> list[Row]:
             1.15,
             "<= 1.15x",
         ),
-        eval_row(
+        *eval_rows(
             "Evaluation, 1.1M-param MLP, batch 256 (digits train split), Accuracy + Loss",
             big,
             train_256,

@@ -7,9 +7,12 @@ data set, by a plain torch loop and by foldloop's evaluator with its ``Accuracy`
             ``supervised_evaluator(model)`` (eval mode fixed once on a private copy of the
             module), which attaches ``Accuracy`` + ``Loss(cross_entropy)`` for the one
             evaluation and folds the evaluator's ``(y_pred, y)`` into them
+  ignite    Ignite 0.5's ``create_supervised_evaluator(model, metrics={Accuracy, Loss})``, run
+            on the data (for contrast: what the same evaluation costs in the library foldloop
+            rebuilds)
 
-Both are built once per model (``make_*``) and return ``(accuracy, mean loss)`` when called
-with the data; the same answers from both are checked by ``bench.py``.
+Each is built once per model (``make_*``) and returns ``(accuracy, mean loss)`` when called
+with the data; the same answers from all three are checked by ``bench.py``.
 """
 
 from __future__ import annotations
@@ -53,5 +56,20 @@ def make_foldloop(model: nn.Module) -> Evaluate:
     def run(data: Iterable[Batch]) -> Scores:
         scores = evaluate(evaluator, trained, data)
         return scores.accuracy, scores.loss
+
+    return run
+
+
+def make_ignite(model: nn.Module) -> Evaluate:
+    # Imported here: Ignite is the reference, needed by this runner alone.
+    from ignite.engine import create_supervised_evaluator
+    from ignite.metrics import Accuracy, Loss
+
+    metrics = {"accuracy": Accuracy(), "loss": Loss(F.cross_entropy)}
+    evaluator = create_supervised_evaluator(model, metrics=metrics)
+
+    def run(data: Iterable[Batch]) -> Scores:
+        scores = evaluator.run(data).metrics
+        return scores["accuracy"], scores["loss"]
 
     return run

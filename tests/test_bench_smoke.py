@@ -28,7 +28,11 @@ ROWS = [
     "Loop overhead, 20 every(k) handlers",
     "Loop overhead, 1000 rarely firing every(k) handlers",
     "Evaluation, digits test split, batch 32, Accuracy + Loss",
+    "Evaluation, digits test split, batch 32, Accuracy + Loss: Ignite's evaluator in "
+    "foldloop's place",
     "Evaluation, 1.1M-param MLP, batch 256 (digits train split), Accuracy + Loss",
+    "Evaluation, 1.1M-param MLP, batch 256 (digits train split), Accuracy + Loss: Ignite's "
+    "evaluator in foldloop's place",
     "Memory over a run's length, run: 10x the iterations (peak tracemalloc)",
     "Memory over a run's length, scan (states not kept): 10x the iterations (peak tracemalloc)",
     "Checkpoint write, digits job state",
