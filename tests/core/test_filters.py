@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 
 import pytest
@@ -101,9 +102,18 @@ def test_filter_counts_must_be_ints(bad: object) -> None:
         every(bad)  # type: ignore[arg-type]  # the point is a wrong type
 
 
-def test_combining_a_filter_with_a_non_filter_is_a_type_error() -> None:
-    with pytest.raises(TypeError):
-        every(2) | 3  # type: ignore[operator]  # the point is a wrong operand
+@pytest.mark.parametrize("junk", [3, True, None, "every(2)", lambda state, event: True])
+@pytest.mark.parametrize("combine", [operator.or_, operator.and_])
+def test_combining_a_filter_with_a_non_filter_is_a_type_error(
+    junk: object, combine: Callable[[object, object], object]
+) -> None:
+    with pytest.raises(TypeError, match="unsupported operand"):
+        combine(every(2), junk)
+    with pytest.raises(TypeError, match="unsupported operand"):
+        combine(junk, every(2))  # on the right too: the reflected forms refuse it as well
+
+
+def test_where_takes_a_function() -> None:
     with pytest.raises(TypeError, match="takes a function"):
         where(3)  # type: ignore[arg-type]  # the point is a wrong type
 
