@@ -25,7 +25,7 @@ from ._position import (
 )
 from ._registry import Registry
 from ._signals import Failed, Interrupt, StopEpoch, StopRun
-from ._state import AT, BATCH, QUEUE, STOP, STOP_EPOCH, STOP_RUN, State
+from ._state import AT, BATCH, LIMITS, QUEUE, STOP, STOP_EPOCH, STOP_RUN, State
 
 T = TypeVar("T")
 
@@ -122,8 +122,9 @@ class Firing(Generic[T]):
                     continue
                 new = listener.call(state, event)
                 if not listener.is_tap:
-                    if new.__class__ is not State:
-                        raise HandlerReturnError(returned_no_state(listener, event, new))
+                    if new.__class__ is not State or new[AT] is not at:  # else built from state
+                        who = listener.describe(event)
+                        new = returned_state(new, state, who, as_tap(listener, event))
                     state = new
                 elif new.__class__ is State and changed_by_tap(state, new):
                     raise HandlerReturnError(tap_changed(listener.describe(event)))
@@ -132,8 +133,6 @@ class Firing(Generic[T]):
                     last_good = _last_good(seen, prior)
                     raise Failed(exc, last_good, listener.describe(event), event) from exc
                 errors.append(exc)
-        if state[AT] is not at:  # the position is the loop's, whatever a handler says
-            state = at_position(state, at, seen[BATCH])
         if self.registry.version != self.version:
             self.reschedule(seen._at)
         elif kind in _ITERATION_INDEX and not self.trace:
@@ -188,22 +187,32 @@ def _last_good(seen: State[T], prior: State[T] | Fields) -> State[T]:
     return at_position(seen, prior, seen[BATCH] if holding else None)
 
 
-def returned_no_state(listener: Listener, event: Event, returned: object) -> str:
-    """The refusal of a handler that returned ``returned``, not a State; for ``None``, it
-    names ``tap`` (a function that only does IO is a tap)."""
-    message = (
-        f"{listener.describe(event)} returned {returned!r} instead of a State; "
-        "return the state it was given, or a new one built from it "
-        "(state.replace(value=...), state.put(...), state.terminate())"
+def returned_state(returned: object, given: State[T], who: str, tap: str = "") -> State[T]:
+    """``returned`` by ``who`` (the step, or a handler that ``tap`` would attach as a tap) if it
+    is a state of the run where ``given`` is: at its position, with its limits (a state built
+    from ``given`` by State's methods is). Anything else is refused: a ``State(...)`` made
+    anew, or one kept from another point of the run, would move the run or drop its limits."""
+    fix = (
+        "return the state it was given, or a new one built from it (state.replace(value=...), "
+        "state.put(...), state.terminate())"
     )
-    if returned is None:
-        kind = type(event).__name__
-        message += (
-            f"; if it only does IO (prints, logs), make it a tap: "
-            f"loop.tap({kind}, {spelled(listener.name)}) "
-            f"or @loop.tap({kind})"
-        )
-    return message
+    if not isinstance(returned, State):
+        as_tap = f"; if it only does IO (prints, logs), make it a tap: {tap}" if tap else ""
+        problem = f"{returned!r} instead of a State; {fix}{as_tap if returned is None else ''}"
+        raise HandlerReturnError(f"{who} returned {problem}")
+    if returned[AT] == given[AT] and returned[LIMITS] == given[LIMITS]:
+        return returned
+    where = "epoch {0.epoch}, iteration {0.iteration} (max_epochs={0.max_epochs})".format
+    raise HandlerReturnError(
+        f"{who} returned a State at {where(returned)}, not one of the run at {where(given)}; "
+        f"{fix}, not State(...) made anew or a state kept from another point of the run"
+    )
+
+
+def as_tap(listener: Listener, event: Event) -> str:
+    """How to attach ``listener``'s function as a tap on ``event``'s kind instead."""
+    kind = type(event).__name__
+    return f"loop.tap({kind}, {spelled(listener.name)}) or @loop.tap({kind})"
 
 
 def honour(state: State[T], stage: int) -> NoReturn:

@@ -46,9 +46,10 @@ from collections.abc import Callable, Generator, Iterable, Iterator
 from typing import Generic, TypeVar, cast
 
 from . import _events as ev
+from ._callables import name_of
 from ._data import DRAW, ends_epoch, opener
 from ._dispatch import NEVER
-from ._firing import Firing, Trace, Traced, after_epoch, at_position, halt, honour
+from ._firing import Firing, Trace, Traced, after_epoch, at_position, halt, honour, returned_state
 from ._limits import done
 from ._position import (
     BOUNDARY,
@@ -70,7 +71,7 @@ from ._position import (
     resume_point,
 )
 from ._registry import Registry
-from ._signals import Failed, Interrupt, StopEpoch, StopRun, not_a_state, step_failed
+from ._signals import Failed, Interrupt, StopEpoch, StopRun, step_failed
 from ._state import AT, LIMITS, QUEUE, STOP, State
 
 T = TypeVar("T")
@@ -204,9 +205,9 @@ class Run(Generic[T, B]):
             return (epoch, iteration, in_epoch, drawn, now, resume, terminated, fetches, fetched,
                 started, completed, others)  # fmt: skip
 
-        length, last = state.epoch_length or NEVER, state.max_iters or NEVER
+        length, last, limits = state.epoch_length or NEVER, state.max_iters or NEVER, state[LIMITS]
         step, it, pressed, firing = self.step, self._open(state), self.pressed, self.firing
-        batch, dues, per_batch = state._batch, firing.dues, firing.per_batch
+        batch, dues, per_batch, at = state._batch, firing.dues, firing.per_batch, state[AT]
         while True:
             if stage == ITERATION_COMPLETED or stage == EPOCH_STARTED:  # noqa: SIM109 (no tuple)
                 if in_epoch >= length or iteration >= last:  # >=: none runs past its bound
@@ -239,8 +240,8 @@ class Run(Generic[T, B]):
                 iteration, in_epoch, started = iteration + 1, in_epoch + 1, started + 1
                 at = (epoch, iteration, in_epoch, drawn, ITERATION_STARTED, resume, terminated,
                     fetches, fetched, started, completed, others)  # fmt: skip
-                # Nothing is queued or requested here: each event's were fired or honoured.
-                state = _new(State, (state[0], at, state[2], state[3], (), 0, batch))
+                # No event queued or request made is left here; the limits are the run's own.
+                state = _new(State, (state[0], at, limits, state[3], (), 0, batch))
                 if before is not None:
                     state = firing.notify(IS, started, state, at, batch, before)
                     if firing.trace or state[QUEUE] or state[STOP]:
@@ -248,10 +249,10 @@ class Run(Generic[T, B]):
             if stage != STEPPED:  # the step, unless the run stopped right after it
                 try:  # the batch was drawn from Iterable[B] (cast() would be a call per batch)
                     new = step(state, batch)  # type: ignore[arg-type]  # a B, see above
+                    if new.__class__ is not State or new[AT] is not at:  # else built from state
+                        new = returned_state(new, state, f"the step {name_of(step)!r}")
                 except Exception as exc:
                     raise step_failed(step, exc, state) from exc
-                if new.__class__ is not State:
-                    raise step_failed(step, not_a_state(step, new), state)
                 state, batch = new, None
             if state[QUEUE]:  # the step emitted events: they fire now, at the position it left
                 state = yield from firing.drain(at_position(state, here(STEPPED), None))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._callables import name_of
-from ._errors import HandlerReturnError
 
 if TYPE_CHECKING:
     from ._events import Event
@@ -55,11 +54,3 @@ class Failed(Exception):
 def step_failed(step: object, cause: Exception, given: State[Any]) -> Failed:
     """The step raised ``cause`` (or returned no state) when it was given ``given``."""
     return Failed(cause, given, f"the step {name_of(step)!r}", None)
-
-
-def not_a_state(step: object, result: object) -> HandlerReturnError:
-    """The error for a step that returned ``result``, which is not a state."""
-    return HandlerReturnError(
-        f"the step {name_of(step)!r} returned {result!r} instead of a State; a step returns "
-        "the state it was given, or a new one built from it (state.replace(value=...))"
-    )
