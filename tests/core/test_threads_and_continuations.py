@@ -4,6 +4,8 @@
   at the last batch of an epoch (the old fast lane fired ``IterationCompleted`` once more).
 - Attaching from several threads loses nothing, and a run while another thread attaches
   neither fails nor sees a half-built table.
+- A scan stopped right after ``Completed``, before the events its handlers emitted fired, is
+  still running: ``run`` on it fires them (the split law found this one).
 """
 
 from __future__ import annotations
@@ -14,7 +16,18 @@ from collections.abc import Callable
 
 from hypothesis import assume, given
 
-from foldloop import DataWarning, IterationCompleted, Loop, RunError, Started, State, on, once
+from foldloop import (
+    Completed,
+    DataWarning,
+    Event,
+    IterationCompleted,
+    Loop,
+    RunError,
+    Started,
+    State,
+    on,
+    once,
+)
 from foldloop.metrics import METRICS, Average, attach_metrics
 
 from .shapes import RunShape, Trace, run_shape, run_shapes, shape_data, shape_loop
@@ -125,3 +138,21 @@ def test_an_epoch_wise_average_is_the_same_uninterrupted_and_resumed() -> None:
         return state.get(METRICS)
 
     assert averaged(stop_at_last_batch=True) == averaged(stop_at_last_batch=False) == {"avg": 1.5}
+
+
+class _Signal(Event):
+    pass
+
+
+def test_a_scan_stopped_right_after_completed_fires_what_its_handlers_emitted_when_run_on() -> None:
+    # Found by the split law: a scan stopped at Completed, before the event a Completed handler
+    # emitted had fired, gave a state that was not running, and run() returned it as it was.
+    loop: Loop[int, int] = Loop(lambda state, batch: state)
+    loop.attach(Completed, lambda state: state.emit(_Signal()))
+    loop.attach(_Signal, lambda state: state.replace(value=state.value + 1))
+    whole = loop.run(0, [1, 2])
+    stopped = next(state for event, state in loop.scan(0, [1, 2]) if isinstance(event, Completed))
+    assert stopped.running and [type(e) for e in stopped.pending] == [_Signal]
+    assert whole.value == 1 and not whole.running
+    assert loop.run(stopped, [1, 2]) == whole
+    assert [type(event) for event, _ in loop.scan(stopped, [1, 2])] == [_Signal]

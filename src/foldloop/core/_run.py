@@ -112,6 +112,8 @@ class Run(Generic[T, B]):
         """The run from ``state`` to its end; yields ``(event, state)`` when tracing."""
         self.firing.reschedule(state._at)
         try:
+            if state._at.stage == COMPLETED and state._queue:  # Completed's emitted, unfired
+                return (yield from self.firing.drain(state))
             if state._at.stage == TERMINATED:  # a tracer stopped right after Terminated
                 state = yield from self.firing.drain(state)
             else:

@@ -156,8 +156,8 @@ class State(tuple[object, ...], Generic[T]):
 
     @property
     def running(self) -> bool:
-        """True while inside a run: ``Started`` fired and the run has not ended."""
-        return self._at.stage not in (IDLE, COMPLETED)
+        """True inside a run: ``Started`` fired; ``Completed`` and its emitted events did not."""
+        return self._at.stage != IDLE and (self._at.stage != COMPLETED or bool(self._queue))
 
     @property
     def terminated(self) -> bool:
